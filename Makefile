@@ -1,0 +1,65 @@
+# Playground — everything a fresh machine needs is installed by these targets.
+# `make run` serves the playground; `make test` runs the whole suite.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test lint unit integration e2e frontend-test bench chromium frontend migrate clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+# The frontend is built by Vite into playground/static/dist.
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+playground/static/dist/.built: frontend/node_modules/.installed $(shell find frontend/src -type f 2>/dev/null) frontend/index.html frontend/vite.config.ts
+	cd frontend && npm run build
+	touch $@
+
+frontend: playground/static/dist/.built
+
+# Debian's Chromium for the end-to-end tests (Playwright cannot download browsers here).
+chromium:
+	@command -v $(CHROMIUM) >/dev/null 2>&1 || test -x $(CHROMIUM) || \
+		{ echo "Installing Chromium from Debian…"; (apt-get update -qq && apt-get install -y -qq chromium) || \
+		  (sudo apt-get update -qq && sudo apt-get install -y -qq chromium); }
+
+migrate: venv
+	$(PY) manage.py migrate --noinput
+
+run: venv frontend migrate
+	$(PY) manage.py serve --port $(PORT)
+
+lint: venv
+	$(VENV)/bin/ruff check playground tests
+
+unit: venv
+	$(PY) -m pytest tests/unit
+
+integration: venv frontend
+	$(PY) -m pytest tests/integration
+
+e2e: venv frontend chromium
+	$(PY) -m pytest tests/e2e
+
+frontend-test: frontend/node_modules/.installed
+	cd frontend && npx vitest run
+
+test: venv frontend chromium lint
+	$(PY) -m pytest tests/unit tests/integration tests/e2e
+
+bench: venv frontend
+	$(PY) -m pytest tests/bench -s -p no:cacheprovider
+
+clean:
+	rm -rf $(VENV) frontend/node_modules playground/static/dist
