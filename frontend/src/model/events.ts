@@ -1,0 +1,103 @@
+// playground.event/1 as the browser sees it. One interface with optional
+// per-kind fields keeps parsing tolerant: unknown kinds still show in the log.
+
+export interface SyncState {
+  owners: string[];
+  waiting: string[];
+  value?: number | null;
+}
+
+export interface CycleStep {
+  thread: string;
+  waits_for: string;
+  held_by: string;
+}
+
+export interface GraphNode {
+  id: string;
+  type: "thread" | "resource";
+}
+
+export interface GraphEdge {
+  from: string;
+  to: string;
+  type: "holds" | "waits";
+}
+
+export interface WaitForGraph {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+}
+
+export type RunStatus =
+  | "queued"
+  | "pending"
+  | "running"
+  | "completed"
+  | "deadlock"
+  | "violated"
+  | "failed"
+  | "timeout"
+  | "cancelled";
+
+export const TERMINAL_STATUSES: ReadonlySet<string> = new Set([
+  "completed",
+  "deadlock",
+  "violated",
+  "failed",
+  "timeout",
+  "cancelled",
+]);
+
+export interface TraceEvent {
+  seq: number;
+  t: number;
+  kind: string;
+  node: string | null;
+  thread: string | null;
+  lamport?: number;
+  vc?: Record<string, number>;
+  line?: number;
+  snippet?: string;
+  // var.*
+  name?: string;
+  value?: unknown;
+  previous?: unknown;
+  // sync.*
+  resource?: string;
+  rtype?: string;
+  state?: SyncState;
+  // thread.failed, run.finished
+  error?: string;
+  // msg.*
+  id?: string;
+  from?: string;
+  to?: string;
+  content?: unknown;
+  reason?: string;
+  copy?: string;
+  groups?: string[][];
+  // output
+  text?: string;
+  // deadlock
+  cycle?: CycleStep[];
+  graph?: WaitForGraph;
+  // invariant.violated
+  invariant?: string;
+  values?: Record<string, unknown>;
+  // run.started / run.finished
+  mode?: string;
+  seed?: number;
+  status?: RunStatus;
+  shared?: Record<string, Record<string, unknown>>;
+  outputs?: Record<string, string[]>;
+  schedule?: string[];
+  [extra: string]: unknown;
+}
+
+/** Accepts what looks like an event; the transport drops anything else. */
+export function isTraceEvent(x: unknown): x is TraceEvent {
+  if (typeof x !== "object" || x === null) return false;
+  const e = x as Record<string, unknown>;
+  return Number.isInteger(e.seq) && (e.seq as number) > 0 && typeof e.kind === "string";
+}

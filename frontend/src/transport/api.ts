@@ -1,0 +1,73 @@
+// The HTTP API of CONTRACT.md, typed.
+
+import type { RunStatus } from "../model/events";
+import type { ScenarioSpec, ScenarioSummary } from "../model/spec";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super(describeError(status, body));
+  }
+}
+
+function describeError(status: number, body: unknown): string {
+  if (body && typeof body === "object") {
+    const b = body as { errors?: { path: string; message: string }[]; error?: string; detail?: string };
+    if (Array.isArray(b.errors) && b.errors.length) return b.errors.map((e) => `${e.path}: ${e.message}`).join("\n");
+    if (b.error) return String(b.error);
+    if (b.detail) return String(b.detail);
+  }
+  return `HTTP ${status}`;
+}
+
+function csrfToken(): string {
+  // The template renders Django's token into <meta name="csrf-token">.
+  return document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? "";
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (method !== "GET") headers["X-CSRFToken"] = csrfToken();
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const res = await fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: "same-origin",
+  });
+  const text = await res.text();
+  let data: unknown = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = { error: text.slice(0, 200) };
+  }
+  if (!res.ok) throw new ApiError(res.status, data);
+  return data as T;
+}
+
+export interface CreatedRun {
+  id: number | string;
+  status: RunStatus;
+  ws?: string;
+  trace?: string;
+}
+
+export interface RunInfo {
+  id: number | string;
+  status: RunStatus;
+  mode?: string;
+  scenario?: unknown;
+  result?: unknown;
+}
+
+export const api = {
+  scenarios: () => request<ScenarioSummary[]>("GET", "/api/scenarios"),
+  scenario: (slug: string) => request<ScenarioSpec>("GET", `/api/scenarios/${encodeURIComponent(slug)}`),
+  createRun: (scenario: string | ScenarioSpec) => request<CreatedRun>("POST", "/api/runs", { scenario }),
+  run: (id: number | string) => request<RunInfo>("GET", `/api/runs/${id}`),
+  cancel: (id: number | string) => request<unknown>("POST", `/api/runs/${id}/cancel`),
+  traceUrl: (id: number | string, format = "jsonl") => `/api/runs/${id}/trace?format=${format}`,
+};

@@ -1,0 +1,50 @@
+// The live event log: one readable row per event, appended as events arrive.
+// Only the newest MAX_ROWS rows stay in the DOM so a long run stays fluid.
+
+import { describe } from "../model/describe";
+import type { TraceEvent } from "../model/events";
+import type { Namer } from "../model/names";
+import { qualify } from "../model/state";
+import { h, replaceChildren } from "./dom";
+
+const MAX_ROWS = 2000;
+
+export class EventLog {
+  private readonly tbody = h("tbody");
+  private readonly scroller: HTMLElement;
+  private count = 0;
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly note: HTMLElement,
+  ) {
+    this.scroller = h("div", { class: "log-scroll" },
+      h("table", { class: "log", "data-testid": "event-log" },
+        h("thead", null, h("tr", null, h("th", null, "seq"), h("th", null, "t (ms)"), h("th", null, "thread"), h("th", null, "kind"), h("th", null, "what happened"))),
+        this.tbody));
+    this.clear();
+  }
+
+  clear(): void {
+    this.count = 0;
+    this.tbody.replaceChildren();
+    replaceChildren(this.root, this.scroller);
+    this.note.textContent = "";
+  }
+
+  append(events: readonly TraceEvent[], name: Namer): void {
+    const atBottom = this.scroller.scrollTop + this.scroller.clientHeight >= this.scroller.scrollHeight - 24;
+    const rows = events.map((e) =>
+      h("tr", { "data-seq": e.seq, "data-kind": e.kind, class: `kind-${e.kind.split(".")[0]} k-${e.kind.replace(".", "-")}` },
+        h("td", { class: "num" }, e.seq),
+        h("td", { class: "num" }, (e.t * 1000).toFixed(1)),
+        h("td", null, name(e.thread ? qualify(e.node, e.thread) : null)),
+        h("td", null, h("span", { class: "kind" }, e.kind)),
+        h("td", { class: "what" }, describe(e, name))));
+    this.tbody.append(...rows);
+    this.count += events.length;
+    while (this.tbody.childElementCount > MAX_ROWS) this.tbody.firstElementChild?.remove();
+    this.note.textContent = `${this.count} event${this.count === 1 ? "" : "s"}${this.count > MAX_ROWS ? ` (latest ${MAX_ROWS} shown)` : ""}`;
+    if (atBottom) this.scroller.scrollTop = this.scroller.scrollHeight;
+  }
+}

@@ -1,0 +1,66 @@
+// The page skeleton: header, library, scenario and code, run controls,
+// result and log in the middle, live state on the right.
+
+import { h, panel, replaceChildren } from "./dom";
+
+export interface Layout {
+  library: HTMLElement;
+  scenario: HTMLElement;
+  controls: HTMLElement;
+  status: HTMLElement;
+  connection: HTMLElement;
+  notice: HTMLElement;
+  result: HTMLElement;
+  log: { body: HTMLElement; note: HTMLElement };
+  threads: HTMLElement;
+  variables: HTMLElement;
+  resources: HTMLElement;
+  graph: { root: HTMLElement; body: HTMLElement; note: HTMLElement };
+  seqNote: HTMLElement;
+}
+
+export function buildLayout(app: HTMLElement): Layout {
+  const library = panel("Lessons", "library", "library-panel");
+  const scenario = h("section", { class: "panel scenario", "data-testid": "scenario" },
+    h("p", { class: "muted" }, "Pick a lesson on the left to read its code."));
+  const status = h("span", { class: "badge", "data-testid": "run-status" });
+  const connection = h("span", { class: "connection", "data-testid": "connection" });
+  const seqNote = h("span", { class: "muted seq-note", "data-testid": "seq" });
+  const controls = h("div", { class: "controls" });
+  const runbar = h("section", { class: "panel runbar", "data-testid": "runbar" },
+    controls, h("div", { class: "runbar-status" }, status, seqNote, connection));
+  const notice = h("div", { class: "notice", role: "alert", "data-testid": "notice", hidden: true });
+  const result = h("section", { class: "panel result", "data-testid": "result", hidden: true });
+  const log = panel("Event log", "log-panel", "log-panel");
+  const threads = panel("Threads", "threads");
+  const variables = panel("Shared variables", "variables");
+  const resources = panel("Locks, semaphores & conditions", "resources");
+  const graph = panel("Wait-for graph", "wait-for-panel", "graph-panel");
+
+  replaceChildren(app,
+    h("header", { class: "topbar" },
+      h("div", { class: "brand" },
+        h("span", { class: "logo", "aria-hidden": "true" }, "⇄"),
+        h("h1", null, "Playground"),
+        h("span", { class: "tagline" }, "concurrent & distributed computing, run for real"))),
+    h("main", { class: "grid" },
+      h("aside", { class: "col col-library" }, library.root),
+      h("div", { class: "col col-main" }, scenario, runbar, notice, result, log.root),
+      h("aside", { class: "col col-state" }, threads.root, variables.root, resources.root, graph.root)));
+
+  return {
+    library: library.body,
+    scenario,
+    controls,
+    status,
+    connection,
+    notice,
+    result,
+    log: { body: log.body, note: log.note },
+    threads: threads.body,
+    variables: variables.body,
+    resources: resources.body,
+    graph,
+    seqNote,
+  };
+}

@@ -1,0 +1,44 @@
+// The lesson library: one card per scenario with its title, tags and summary.
+
+import type { ScenarioSummary } from "../model/spec";
+import { h, replaceChildren } from "./dom";
+import { markdownToHtml } from "./markdown";
+
+export class LibraryList {
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly onSelect: (slug: string) => void,
+  ) {}
+
+  showError(message: string): void {
+    replaceChildren(this.root, h("p", { class: "error", "data-testid": "library-error" }, message));
+  }
+
+  render(items: readonly ScenarioSummary[], selected: string | null): void {
+    if (!items.length) {
+      replaceChildren(this.root, h("p", { class: "muted" }, "The library is empty. Load it with `manage.py load_library`."));
+      return;
+    }
+    replaceChildren(
+      this.root,
+      h("ul", { class: "library", role: "list" },
+        items.map((s) => {
+          const summary = h("div", { class: "card-summary" });
+          summary.innerHTML = markdownToHtml(firstParagraph(s.summary ?? ""));
+          return h("li", null,
+            h("button", {
+              class: "card" + (s.slug === selected ? " selected" : ""),
+              "data-testid": `scenario-${s.slug}`,
+              "aria-current": s.slug === selected ? "true" : null,
+              onclick: () => this.onSelect(s.slug),
+            },
+              h("span", { class: "card-title" }, s.title),
+              h("span", { class: "tags" }, (s.tags ?? []).map((t) => h("span", { class: "tag" }, t))),
+              summary));
+        })));
+  }
+}
+
+function firstParagraph(md: string): string {
+  return md.trim().split(/\n\s*\n/)[0] ?? "";
+}

@@ -1,0 +1,181 @@
+// The wait-for graph drawn with cytoscape.js: threads as ellipses, resources
+// as rectangles, "waits for" and "held by" arrows; on deadlock the cycle's
+// elements carry the class `cycle` (drawn red), and a sentence explains it.
+// The canvas is mirrored into data-* attributes and a DOM list for tests
+// and screen readers.
+
+import cytoscape, { type Core } from "cytoscape";
+import type { CycleStep } from "../model/events";
+import type { Namer } from "../model/names";
+import type { WfGraph } from "../model/waitfor";
+import { h, replaceChildren } from "./dom";
+
+export class WaitForGraphView {
+  private cy: Core | null = null;
+  private shownKey = "";
+  private readonly canvas = h("div", { class: "wfg-canvas", "data-testid": "wait-for-graph" });
+  private readonly explanation = h("div", { class: "wfg-explanation", "data-testid": "deadlock-explanation" });
+  private readonly empty = h("p", { class: "muted wfg-empty" }, "Nobody holds or waits for anything yet.");
+
+  constructor(private readonly root: HTMLElement) {
+    replaceChildren(root, this.empty, this.canvas, this.explanation);
+  }
+
+  render(graph: WfGraph, cycle: readonly CycleStep[], name: Namer): void {
+    const key = JSON.stringify([graph, cycle]);
+    if (key === this.shownKey) return;
+    this.shownKey = key;
+    const isEmpty = graph.nodes.length === 0;
+    this.empty.hidden = !isEmpty;
+    this.canvas.hidden = isEmpty;
+    this.root.classList.toggle("deadlocked", graph.deadlocked);
+    this.explain(graph, cycle, name);
+    if (isEmpty) {
+      this.cy?.destroy();
+      this.cy = null;
+      this.mirror();
+      return;
+    }
+    this.draw(graph, cycle, name);
+  }
+
+  reset(): void {
+    this.render({ nodes: [], edges: [], deadlocked: false }, [], (x) => x ?? "");
+  }
+
+  private draw(graph: WfGraph, cycle: readonly CycleStep[], name: Namer): void {
+    const elements = [
+      ...orderAlongCycle(graph, cycle).map((n) => ({
+        group: "nodes" as const,
+        data: { id: n.id, label: name(n.id) },
+        classes: [n.type, n.inCycle && graph.deadlocked ? "cycle" : ""].join(" ").trim(),
+      })),
+      ...graph.edges.map((e) => ({
+        group: "edges" as const,
+        data: { id: e.id, source: e.source, target: e.target, label: e.type === "waits" ? "waits for" : "held by" },
+        classes: [e.type, e.inCycle && graph.deadlocked ? "cycle" : ""].join(" ").trim(),
+      })),
+    ];
+    this.cy?.destroy();
+    this.cy = cytoscape({
+      container: this.canvas,
+      elements,
+      style: graphStyle(),
+      layout: { name: "circle", padding: 24, avoidOverlap: true, startAngle: -Math.PI / 2 },
+      userZoomingEnabled: true,
+      userPanningEnabled: true,
+      boxSelectionEnabled: false,
+      autoungrabify: false,
+      minZoom: 0.3,
+      maxZoom: 2.5,
+    });
+    this.cy.fit(undefined, 24);
+    if (this.cy.zoom() > 1.4) {
+      this.cy.zoom(1.4);
+      this.cy.center();
+    }
+    this.mirror();
+  }
+
+  private mirror(): void {
+    const cy = this.cy;
+    this.canvas.dataset.nodes = String(cy ? cy.nodes().length : 0);
+    this.canvas.dataset.cycleNodes = String(cy ? cy.nodes(".cycle").length : 0);
+    this.canvas.dataset.cycleEdges = String(cy ? cy.edges(".cycle").length : 0);
+  }
+
+  private explain(graph: WfGraph, cycle: readonly CycleStep[], name: Namer): void {
+    if (graph.deadlocked && cycle.length) {
+      const threads = cycle.map((c) => name(c.thread));
+      replaceChildren(this.explanation,
+        h("p", { class: "deadlock-sentence" },
+          h("strong", null, "Deadlock. "),
+          cycle.map((c, i) => [
+            i ? "; " : "",
+            `${name(c.thread)} waits for ${name(c.waits_for)}, which ${name(c.held_by)} holds`,
+          ]),
+          `. ${listWords(threads)} wait for each other in a circle, so none of them can ever go on.`),
+        h("ol", { class: "cycle-path", "data-testid": "deadlock-cycle" },
+          cycle.map((c) => h("li", { class: "cycle" },
+            h("span", { class: "chip thread" }, name(c.thread)), " → ",
+            h("span", { class: "chip resource" }, name(c.waits_for)), " → ",
+            h("span", { class: "chip thread" }, name(c.held_by))))));
+      return;
+    }
+    const waits = graph.edges.filter((e) => e.type === "waits");
+    if (!waits.length) return replaceChildren(this.explanation);
+    const holder = (r: string) => graph.edges.filter((e) => e.type === "holds" && e.source === r).map((e) => name(e.target));
+    replaceChildren(this.explanation,
+      h("p", null, waits.map((w, i) => {
+        const held = holder(w.target);
+        return [i ? "; " : "", `${name(w.source)} waits for ${name(w.target)}${held.length ? ` held by ${listWords(held)}` : ""}`];
+      }), "."));
+  }
+}
+
+function listWords(xs: string[]): string {
+  return xs.length <= 1 ? xs.join("") : `${xs.slice(0, -1).join(", ")} and ${xs[xs.length - 1]}`;
+}
+
+/** Puts the cycle's nodes first, in cycle order, so a circle layout draws the loop as a ring. */
+function orderAlongCycle(graph: WfGraph, cycle: readonly CycleStep[]) {
+  const order = cycle.flatMap((c) => [c.thread, c.waits_for]);
+  const rank = (id: string) => {
+    const i = order.indexOf(id);
+    return i < 0 ? order.length : i;
+  };
+  return [...graph.nodes].sort((a, b) => rank(a.id) - rank(b.id));
+}
+
+function graphStyle(): cytoscape.StylesheetJson {
+  const css = getComputedStyle(document.documentElement);
+  const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
+  const fg = v("--fg", "#1d2330");
+  const muted = v("--muted", "#687086");
+  const thread = v("--thread", "#3b6fd8");
+  const resource = v("--resource", "#b7791f");
+  const danger = v("--danger", "#d03a3a");
+  const bg = v("--panel", "#ffffff");
+  return [
+    {
+      selector: "node",
+      style: {
+        label: "data(label)",
+        "font-family": v("--font-mono", "monospace"),
+        "font-size": 12,
+        color: fg,
+        "text-valign": "center",
+        "text-halign": "center",
+        "border-width": 2,
+        "background-color": bg,
+        width: 64,
+        height: 36,
+      },
+    },
+    { selector: "node.thread", style: { shape: "ellipse", "border-color": thread, "background-color": thread, "background-opacity": 0.14 } },
+    {
+      selector: "node.resource",
+      style: { shape: "round-rectangle", "border-color": resource, "background-color": resource, "background-opacity": 0.14, width: 78, height: 30 },
+    },
+    {
+      selector: "edge",
+      style: {
+        width: 2,
+        "curve-style": "bezier",
+        "target-arrow-shape": "triangle",
+        "line-color": muted,
+        "target-arrow-color": muted,
+        label: "data(label)",
+        "font-size": 10,
+        color: muted,
+        "text-background-color": bg,
+        "text-background-opacity": 1,
+        "text-background-padding": "2px",
+        "text-rotation": "autorotate",
+      },
+    },
+    { selector: "edge.waits", style: { "line-style": "dashed" } },
+    { selector: "node.cycle", style: { "border-color": danger, "border-width": 3, "background-color": danger, "background-opacity": 0.16 } },
+    { selector: "edge.cycle", style: { "line-color": danger, "target-arrow-color": danger, color: danger, width: 3 } },
+  ];
+}
