@@ -22,7 +22,7 @@ frontend/node_modules/.installed: frontend/package.json frontend/package-lock.js
 	cd frontend && npm ci --no-audit --no-fund
 	touch $@
 
-playground/static/dist/.built: frontend/node_modules/.installed $(shell find frontend/src -type f 2>/dev/null) frontend/index.html frontend/vite.config.ts
+playground/static/dist/.built: frontend/node_modules/.installed $(shell find frontend/src -type f 2>/dev/null) frontend/index.html frontend/vite.config.ts frontend/tsconfig.json
 	cd frontend && npm run build
 	touch $@
 
@@ -55,7 +55,7 @@ e2e: venv frontend chromium
 frontend-test: frontend/node_modules/.installed
 	cd frontend && npx vitest run
 
-test: venv frontend chromium lint
+test: venv frontend chromium lint frontend-test
 	$(PY) -m pytest tests/unit tests/integration tests/e2e
 
 bench: venv frontend
