@@ -63,7 +63,9 @@ class LiveServer:
 
     def start(self, timeout=90):
         if not (DIST / "app.js").exists():
-            raise RuntimeError(f"The frontend is not built ({DIST / 'app.js'} is missing): run `make frontend`.")
+            raise RuntimeError(
+                f"The frontend is not built ({DIST / 'app.js'} is missing): run `make frontend`."
+            )
         self.var_dir.mkdir(parents=True, exist_ok=True)
         self.manage("migrate", "--noinput")
         self.manage("load_library")

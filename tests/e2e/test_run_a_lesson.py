@@ -16,7 +16,9 @@ def open_lesson(page: Page, url: str, slug: str):
 
 def run_to_the_end(page: Page, final_status: str):
     page.get_by_test_id("run").click()
-    expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", final_status, timeout=RUN_TIMEOUT)
+    expect(page.get_by_test_id("run-status")).to_have_attribute(
+        "data-status", final_status, timeout=RUN_TIMEOUT
+    )
     expect(page.get_by_test_id("result-status")).to_have_text(final_status)
 
 
@@ -113,7 +115,11 @@ def test_a_dropped_connection_resumes_after_the_last_event(page, live_server):
     assert len(urls) >= 2, urls
     assert "after=0" in urls[0]
     assert "after=3" in urls[1]
-    seqs = [int(s) for s in page.get_by_test_id("event-log").locator("tbody tr").evaluate_all(
-        "rows => rows.map(r => r.dataset.seq)")]
+    seqs = [
+        int(s)
+        for s in page.get_by_test_id("event-log")
+        .locator("tbody tr")
+        .evaluate_all("rows => rows.map(r => r.dataset.seq)")
+    ]
     assert seqs == list(range(1, len(seqs) + 1))
     assert seqs[-1] > 3
