@@ -1,0 +1,96 @@
+"""The sandbox child: `python -m playground.engine child`.
+
+Reads one JSON line `{"spec": …, "limits": {…}}` on stdin, then control
+messages (one JSON object a line); writes events as JSON lines on stdout.
+Everything the engine needs is imported before the limits and the audit hook
+go on; from then on the process cannot open files, start processes or reach
+the network.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+import traceback
+from collections import deque
+
+from . import snippet_api  # noqa: F401  (imported before the audit hook)
+from .events import dumps, loads
+from .runtime import Runtime
+from .safety import apply_limits, install_audit_hook
+
+FLUSH_EVERY_S = 0.003
+
+
+class LineWriter:
+    """Events to stdout as JSON lines, written in batches by a flusher thread."""
+
+    def __init__(self, out):
+        self.out = out
+        self.pending: deque[bytes] = deque()
+        self.wake = threading.Event()
+        self.done = False
+        self.thread = threading.Thread(target=self._loop, name="event-writer", daemon=True)
+        self.thread.start()
+
+    def add(self, event: dict) -> None:
+        self.pending.append(dumps(event))
+        if event["kind"] == "run.finished":
+            self.wake.set()
+
+    def _drain(self) -> None:
+        n = len(self.pending)
+        if n:
+            popleft = self.pending.popleft
+            self.out.write(b"\n".join(popleft() for _ in range(n)) + b"\n")
+            self.out.flush()
+
+    def _loop(self) -> None:
+        while not self.done:
+            self.wake.wait(FLUSH_EVERY_S)
+            self.wake.clear()
+            self._drain()
+
+    def close(self) -> None:
+        self.done = True
+        self.wake.set()
+        self.thread.join(2)
+        self._drain()
+
+
+def _controls(runtime: Runtime, stdin) -> None:
+    for line in stdin:
+        try:
+            message = loads(line)
+        except ValueError:
+            continue
+        if isinstance(message, dict):
+            runtime.control(message)
+
+
+def main() -> None:
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    first = stdin.readline()
+    if not first:
+        return
+    request = loads(first)
+    spec, limits = request["spec"], request.get("limits", {})
+    timeout_s = spec["run"].get("timeout_ms", 10_000) / 1000
+    apply_limits(cpu_s=int(limits.get("cpu_s", timeout_s + 5)),
+                 memory_bytes=int(limits.get("memory_mb", 1024)) << 20,
+                 open_files=int(limits.get("open_files", 64)))
+    writer = LineWriter(stdout)
+    runtime = Runtime(spec, writer.add)
+    threading.Thread(target=_controls, args=(runtime, stdin), name="controls", daemon=True).start()
+    install_audit_hook()
+    try:
+        runtime.run()
+    except BaseException:
+        traceback.print_exc()  # the parent reports the last line as the run's error
+        sys.stderr.flush()
+    finally:
+        writer.close()
+        time.sleep(0)  # let the pipe take the last bytes
+        os._exit(0)  # threads stuck in snippet loops must not keep the process alive

@@ -1,0 +1,186 @@
+"""The parent side of the sandbox: start the child, read its events, bound it.
+
+Whatever the snippet does — loop forever, allocate 10 GB, kill its own
+process — the caller gets its events up to that point and then exactly one
+`run.finished`, synthesised here when the child could not write it.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .events import dumps, loads, snapshot
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+GRACE_S = 2.0  # the child ends itself at its timeout; this is the hard stop after it
+_EOF = object()
+
+
+class SandboxedRun:
+    def __init__(self, spec: dict, *, memory_mb: int = 1024, grace_s: float = GRACE_S,
+                 python: str = sys.executable):
+        self.spec = spec
+        self.limits = {"memory_mb": memory_mb, "cpu_s": int(spec["run"]["timeout_ms"] / 1000) + 5}
+        self.grace_s = grace_s
+        self.python = python
+        self.proc: subprocess.Popen | None = None
+        self.events: queue.Queue = queue.Queue()
+        self.kill_reason: str | None = None
+        self.stderr_tail = b""
+        self._stdin_lock = threading.Lock()
+        self._finished = False
+        self._last_seq = 0
+        # What the synthesised run.finished reports, built from the events seen.
+        self._shared = {n["id"]: dict(n.get("shared", {})) for n in spec["nodes"]}
+        self._outputs: dict[str, list[str]] = {}
+
+    # -- life --------------------------------------------------------------
+    def start(self) -> SandboxedRun:
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(PROJECT_ROOT),
+               "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "MALLOC_ARENA_MAX": "2",
+               "LANG": "C.UTF-8"}
+        self.proc = subprocess.Popen(
+            [self.python, "-m", "playground.engine", "child"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            cwd=str(PROJECT_ROOT), env=env, start_new_session=True,
+        )
+        self.started = time.monotonic()
+        self._send({"spec": self.spec, "limits": self.limits})
+        threading.Thread(target=self._read_events, daemon=True, name="sandbox-events").start()
+        threading.Thread(target=self._read_stderr, daemon=True, name="sandbox-stderr").start()
+        threading.Thread(target=self._watchdog, daemon=True, name="sandbox-watchdog").start()
+        return self
+
+    def control(self, message: dict) -> None:
+        """Forward a control message (step, deliver, fault, cancel) to the child."""
+        self._send(message)
+
+    def kill(self, reason: str = "killed") -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        if self.kill_reason is None:
+            self.kill_reason = reason
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    def _send(self, message: dict) -> None:
+        with self._stdin_lock:
+            try:
+                self.proc.stdin.write(dumps(message) + b"\n")
+                self.proc.stdin.flush()
+            except (BrokenPipeError, OSError, ValueError):
+                pass  # the child has gone; its end is reported by batches()
+
+    def _watchdog(self) -> None:
+        limit = self.spec["run"]["timeout_ms"] / 1000 + self.grace_s
+        try:
+            self.proc.wait(limit)
+        except subprocess.TimeoutExpired:
+            self.kill("timeout")
+            self.proc.wait()
+
+    def _read_stderr(self) -> None:
+        for chunk in iter(lambda: self.proc.stderr.read(4096), b""):
+            self.stderr_tail = (self.stderr_tail + chunk)[-4096:]
+
+    def _read_events(self) -> None:
+        for raw in self.proc.stdout:
+            try:
+                event = loads(raw)
+            except ValueError:
+                continue  # not an event: ignored, never fatal
+            if isinstance(event, dict) and isinstance(event.get("seq"), int):
+                self.events.put(event)
+        self.events.put(_EOF)
+
+    # -- events ------------------------------------------------------------
+    def _accept(self, event: dict) -> bool:
+        """Keep the numbering gapless and the stream closed after run.finished."""
+        if self._finished or event["seq"] != self._last_seq + 1:
+            return False
+        self._last_seq = event["seq"]
+        kind = event.get("kind")
+        if kind == "var.write" and event.get("node") in self._shared:
+            self._shared[event["node"]][event.get("name")] = event.get("value")
+        elif kind == "output":
+            self._outputs.setdefault(event.get("thread"), []).append(event.get("text", ""))
+        elif kind == "run.finished":
+            self._finished = True
+        return True
+
+    def _synthetic_finish(self) -> dict:
+        """The child died without a word: say how, with what was seen so far."""
+        self.proc.wait()
+        code = self.proc.returncode
+        if self.kill_reason == "timeout":
+            status = "timeout"
+            error = f"the run did not finish within {self.spec['run']['timeout_ms']} ms and was stopped"
+        elif self.kill_reason is not None:
+            status = "cancelled" if self.kill_reason == "cancelled" else "failed"
+            error = f"the run was stopped ({self.kill_reason})"
+        elif code == -signal.SIGXCPU:
+            status, error = "failed", "the run used up its CPU time limit"
+        elif code == -signal.SIGKILL:
+            status, error = "failed", "the run's process was killed (out of memory?)"
+        else:
+            last = self.stderr_tail.decode(errors="replace").strip().splitlines()
+            detail = last[-1] if last else f"exit code {code}"
+            status, error = "failed", f"the run's process ended unexpectedly: {detail}"
+        self._last_seq += 1
+        self._finished = True
+        return {"seq": self._last_seq, "t": round(time.monotonic() - self.started, 6), "kind": "run.finished",
+                "node": None, "thread": None, "status": status, "error": error,
+                "shared": snapshot(self._shared), "outputs": self._outputs, "schedule": []}
+
+    def batches(self, max_events: int = 500, max_wait: float = 0.005) -> Iterator[list[dict]]:
+        """Events in order, grouped; the last batch ends with `run.finished`."""
+        get = self.events.get
+        while not self._finished:
+            item = get()
+            batch: list[dict] = []
+            deadline = time.monotonic() + max_wait
+            while True:
+                if item is _EOF:
+                    batch.append(self._synthetic_finish())
+                    break
+                if self._accept(item):
+                    batch.append(item)
+                if self._finished or len(batch) >= max_events:
+                    break
+                remaining = deadline - time.monotonic()
+                try:
+                    item = get(timeout=remaining) if remaining > 0 else self.events.get_nowait()
+                except queue.Empty:
+                    break
+            if batch:
+                yield batch
+        self._reap()
+
+    def _reap(self) -> None:
+        """After run.finished: the child exits by itself; make sure of it."""
+        try:
+            self.proc.wait(self.grace_s)
+        except subprocess.TimeoutExpired:
+            self.kill("finished")
+        for stream in (self.proc.stdin,):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+
+def run_sandboxed(spec: dict, **kwargs: Any) -> list[dict]:
+    """Run a validated spec in the sandbox and return all its events."""
+    run = SandboxedRun(spec, **kwargs).start()
+    return [event for batch in run.batches() for event in batch]

@@ -1,0 +1,261 @@
+"""The scenario spec, `playground.scenario/1`: parsing and validation.
+
+`validate(data)` returns the normalised spec as a plain dict, or raises
+`SpecError` whose `errors` list every problem as `{"path", "message"}` with a
+path a learner can find (`nodes[0].threads[1].code`), including syntax errors
+in snippets with their line numbers.
+"""
+
+from __future__ import annotations
+
+import ast
+import keyword
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+FORMAT = "playground.scenario/1"
+RESOURCE_TYPES = ("lock", "rlock", "semaphore", "boundedsemaphore", "condition", "event", "barrier")
+MODES = ("free", "step", "replay", "random", "explore")
+FAULT_ACTIONS = ("crash", "restart", "partition", "heal")
+
+# Names a snippet already has; a shared variable or resource may not hide them.
+RESERVED_NAMES = frozenset(
+    {"print", "sleep", "me", "send", "recv", "reply", "broadcast", "neighbors", "spawn", "section",
+     "inside", "threading", "Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition", "Event",
+     "Barrier", "Thread", "current_thread"}
+)
+_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,39}$")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+
+
+class SpecError(ValueError):
+    """An invalid spec; `errors` is a list of {"path", "message"}."""
+
+    def __init__(self, errors: list[dict[str, str]]):
+        self.errors = errors
+        super().__init__("; ".join(f"{e['path']}: {e['message']}" for e in errors))
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _python_name(value: str) -> str:
+    if not value.isidentifier() or keyword.iskeyword(value):
+        raise ValueError(f"{value!r} is not a valid Python name")
+    if value.startswith("_"):
+        raise ValueError(f"{value!r}: names starting with an underscore are reserved")
+    if value in RESERVED_NAMES:
+        raise ValueError(f"{value!r} is a built-in name of the playground; choose another")
+    return value
+
+
+def _node_id(value: str) -> str:
+    if not _ID.match(value):
+        raise ValueError(f"{value!r}: use letters, digits, '-' or '_', starting with a letter (at most 40)")
+    return value
+
+
+class Resource(_Model):
+    name: str
+    type: Literal[RESOURCE_TYPES]  # type: ignore[valid-type]
+    value: int | None = Field(default=None, ge=0, le=1000)
+    lock: str | None = None
+    parties: int | None = Field(default=None, ge=1, le=100)
+
+    @field_validator("name")
+    @classmethod
+    def _check_name(cls, value: str) -> str:
+        return _python_name(value)
+
+
+class Thread(_Model):
+    name: str
+    code: str = Field(max_length=20_000)
+
+    @field_validator("name")
+    @classmethod
+    def _check_name(cls, value: str) -> str:
+        return _node_id(value)
+
+
+class Node(_Model):
+    model_config = ConfigDict(extra="allow")  # layout and display extras from the editor
+
+    id: str
+    role: str = Field(default="process", max_length=40)
+    shared: dict[str, Any] = Field(default_factory=dict)
+    resources: list[Resource] = Field(default_factory=list, max_length=50)
+    setup: str = Field(default="", max_length=20_000)
+    threads: list[Thread] = Field(default_factory=list, max_length=50)
+    x: float | None = None
+    y: float | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _check_id(cls, value: str) -> str:
+        return _node_id(value)
+
+    @field_validator("shared")
+    @classmethod
+    def _shared_names(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for name in value:
+            _python_name(name)
+        return value
+
+
+class Link(_Model):
+    a: str
+    b: str
+    latency_ms: float = Field(default=0, ge=0, le=10_000)
+    jitter_ms: float = Field(default=0, ge=0, le=10_000)
+    loss: float = Field(default=0, ge=0, le=1)
+    duplicate: float = Field(default=0, ge=0, le=1)
+    reorder: float = Field(default=0, ge=0, le=1)
+
+
+class Fault(_Model):
+    at_ms: float = Field(ge=0)
+    action: Literal[FAULT_ACTIONS]  # type: ignore[valid-type]
+    node: str | None = None
+    groups: list[list[str]] | None = None
+
+
+class RunSettings(_Model):
+    mode: Literal[MODES] = "free"  # type: ignore[valid-type]
+    seed: int = Field(default=1, ge=0, le=2**31 - 1)
+    timeout_ms: int = Field(default=10_000, ge=100, le=120_000)
+    # Free mode: the chance, at each scheduling point, that the thread yields
+    # for a moment; makes races and deadlocks show up instead of hiding.
+    preempt: float = Field(default=0.0, ge=0, le=1)
+    schedule: list[str] | None = None
+    max_schedules: int | None = Field(default=None, ge=1, le=1_000_000)
+
+
+class Scenario(_Model):
+    model_config = ConfigDict(extra="allow")
+
+    format: Literal["playground.scenario/1"] = FORMAT
+    slug: str = "untitled"
+    title: str = Field(default="Untitled scenario", max_length=200)
+    summary: str = Field(default="", max_length=20_000)
+    tags: list[str] = Field(default_factory=list, max_length=20)
+    nodes: list[Node] = Field(min_length=1, max_length=50)
+    links: list[Link] = Field(default_factory=list)
+    faults: list[Fault] = Field(default_factory=list)
+    invariants: list[str] = Field(default_factory=list, max_length=20)
+    run: RunSettings = Field(default_factory=RunSettings)
+
+    @field_validator("slug")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not _SLUG.match(value):
+            raise ValueError("use lower-case letters, digits and '-' (at most 80)")
+        return value
+
+
+def _path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(spec)"
+
+
+def _message(err: dict) -> str:
+    msg = err["msg"]
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            msg = msg[len(prefix):]
+    return msg
+
+
+def syntax_error(code: str, *, mode: str = "exec") -> str | None:
+    """A learner-readable syntax error for a snippet, or None when it parses."""
+    try:
+        ast.parse(code, mode=mode)
+    except SyntaxError as exc:
+        return f"SyntaxError line {exc.lineno or 1}: {exc.msg}"
+    except ValueError as exc:  # e.g. null bytes
+        return f"SyntaxError: {exc}"
+    return None
+
+
+def _semantic_errors(sc: Scenario) -> list[dict[str, str]]:
+    errors: list[dict[str, str]] = []
+
+    def add(path: str, message: str) -> None:
+        errors.append({"path": path, "message": message})
+
+    node_ids = [n.id for n in sc.nodes]
+    for i, node in enumerate(sc.nodes):
+        where = f"nodes[{i}]"
+        if node_ids.count(node.id) > 1:
+            add(f"{where}.id", f"duplicate node id {node.id!r}")
+        names: dict[str, str] = {}
+        for name in node.shared:
+            names[name] = "shared variable"
+        for j, res in enumerate(node.resources):
+            if res.name in names:
+                add(f"{where}.resources[{j}].name", f"{res.name!r} is already a {names[res.name]}")
+            names[res.name] = "resource"
+            if res.type == "condition" and res.lock is not None:
+                target = next((r for r in node.resources if r.name == res.lock), None)
+                if target is None or target.type not in ("lock", "rlock"):
+                    add(f"{where}.resources[{j}].lock", f"{res.lock!r} is not a lock or rlock of this node")
+            if res.type == "barrier" and res.parties is None:
+                add(f"{where}.resources[{j}].parties", "a barrier needs its number of parties")
+        thread_names = [t.name for t in node.threads]
+        for j, thread in enumerate(node.threads):
+            if thread_names.count(thread.name) > 1:
+                add(f"{where}.threads[{j}].name", f"duplicate thread name {thread.name!r}")
+            if thread.name == "setup":
+                add(f"{where}.threads[{j}].name", "'setup' is the name of the node's setup code")
+            problem = syntax_error(thread.code)
+            if problem:
+                add(f"{where}.threads[{j}].code", problem)
+        problem = syntax_error(node.setup)
+        if problem:
+            add(f"{where}.setup", problem)
+    for i, link in enumerate(sc.links):
+        for end in ("a", "b"):
+            if getattr(link, end) not in node_ids:
+                add(f"links[{i}].{end}", f"unknown node {getattr(link, end)!r}")
+        if link.a == link.b:
+            add(f"links[{i}]", "a link joins two different nodes")
+    for i, fault in enumerate(sc.faults):
+        if fault.action in ("crash", "restart") and fault.node not in node_ids:
+            add(f"faults[{i}].node", f"unknown node {fault.node!r}")
+        for group in fault.groups or []:
+            for member in group:
+                if member not in node_ids:
+                    add(f"faults[{i}].groups", f"unknown node {member!r}")
+    for i, expr in enumerate(sc.invariants):
+        problem = syntax_error(expr, mode="eval")
+        if problem:
+            add(f"invariants[{i}]", problem)
+    if sc.run.mode == "replay" and not sc.run.schedule:
+        add("run.schedule", "replay needs the schedule to replay")
+    if not any(node.threads for node in sc.nodes):
+        add("nodes", "no node has a thread: nothing would run")
+    return errors
+
+
+def validate(data: Any) -> dict[str, Any]:
+    """Check a scenario spec; return it normalised (defaults filled in)."""
+    if not isinstance(data, dict):
+        raise SpecError([{"path": "(spec)", "message": "a scenario spec is a JSON object"}])
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise SpecError(
+            [{"path": _path(err["loc"]), "message": _message(err)} for err in exc.errors()]
+        ) from None
+    errors = _semantic_errors(scenario)
+    if errors:
+        raise SpecError(errors)
+    return scenario.model_dump(mode="json")
