@@ -1,0 +1,126 @@
+import copy
+
+from django.db.models import Max
+from django.http import HttpResponse, JsonResponse
+
+from playground.engine.spec import SpecError, validate
+from playground.exports import EXPORTERS
+from playground.runs import actions
+from playground.runs.models import Run, TraceEvent
+from playground.runs.reaper import reap_stale_runs
+from playground.scenarios.models import Scenario
+
+from .http import ApiError, api_view, not_found, query_int, read_json
+
+# Body fields of POST /api/runs that override the spec's `run` section.
+RUN_OVERRIDES = ("mode", "seed", "schedule", "max_schedules", "timeout_ms")
+
+
+def run_json(run):
+    last = TraceEvent.objects.filter(run=run).aggregate(last=Max("seq"))["last"] or 0
+    return {
+        "id": str(run.id),
+        "status": run.status,
+        "mode": run.mode,
+        "scenario": run.scenario,
+        "source": run.source,
+        "result": run.result,
+        "error": run.error,
+        "events": last,
+        "created": run.created.isoformat(),
+        "started": run.started.isoformat() if run.started else None,
+        "finished": run.finished.isoformat() if run.finished else None,
+        "ws": run.ws_path,
+        "trace": run.trace_path,
+    }
+
+
+def get_run(run_id):
+    reap_stale_runs(run_id)  # whoever looks at a run whose worker died learns it now
+    run = Run.objects.filter(id=run_id).first()
+    if run is None:
+        raise not_found("run")
+    return run
+
+
+def spec_from_request(data):
+    """The spec a POST /api/runs body asks for, before validation, and its slug."""
+    scenario = data.get("scenario")
+    if isinstance(scenario, str):
+        row = Scenario.objects.filter(slug=scenario).first()
+        if row is None:
+            raise ApiError(400, f"no scenario named {scenario!r}",
+                           [{"path": "scenario", "message": f"no scenario named {scenario!r}"}])
+        spec, slug = copy.deepcopy(row.spec), row.slug
+    elif isinstance(scenario, dict):
+        spec, slug = copy.deepcopy(scenario), scenario.get("slug", "")
+    else:
+        raise ApiError(400, "scenario must be a slug or a spec",
+                       [{"path": "scenario", "message": "give a scenario slug or a playground.scenario/1 spec"}])
+    overrides = {key: data[key] for key in RUN_OVERRIDES if key in data}
+    if overrides:
+        run_section = spec.setdefault("run", {})
+        if isinstance(run_section, dict):  # otherwise validation reports the bad `run`
+            run_section.update(overrides)
+    return spec, slug if isinstance(slug, str) else ""
+
+
+@api_view("GET", "POST")
+def run_collection(request):
+    if request.method == "GET":
+        limit = query_int(request, "limit", 50, minimum=1, maximum=500)
+        runs = Run.objects.all()[:limit]
+        return JsonResponse([{"id": str(r.id), "status": r.status, "scenario": r.scenario, "mode": r.mode,
+                              "created": r.created.isoformat()} for r in runs], safe=False)
+    spec, slug = spec_from_request(read_json(request))
+    try:
+        spec = validate(spec)
+    except SpecError as exc:
+        raise ApiError(400, "the scenario spec is invalid", exc.errors) from None
+    run = actions.create_run(spec, slug)
+    return JsonResponse({"id": str(run.id), "status": run.status, "ws": run.ws_path, "trace": run.trace_path,
+                         "url": f"/api/runs/{run.id}"}, status=201)
+
+
+@api_view("GET")
+def run_detail(request, run_id):
+    return JsonResponse(run_json(get_run(run_id)))
+
+
+@api_view("POST")
+def run_cancel(request, run_id):
+    status = actions.request_cancel(run_id)
+    if status is None:
+        raise not_found("run")
+    if status == Run.Status.CANCELLED:
+        return JsonResponse({"id": str(run_id), "status": status})
+    if status in Run.FINAL:
+        raise ApiError(409, f"the run has already ended ({status})")
+    # Running: the worker stops it within moments; the WebSocket reports the end.
+    return JsonResponse({"id": str(run_id), "status": status, "cancel_requested": True}, status=202)
+
+
+@api_view("GET")
+def run_events(request, run_id):
+    run = get_run(run_id)
+    after = query_int(request, "after", 0)
+    limit = query_int(request, "limit", 1000, minimum=1, maximum=10_000)
+    events = list(TraceEvent.objects.filter(run=run, seq__gt=after).order_by("seq")
+                  .values_list("data", flat=True)[:limit])
+    return JsonResponse({"events": events, "after": after, "last": events[-1]["seq"] if events else after,
+                         "more": len(events) == limit, "status": run.status})
+
+
+@api_view("GET")
+def run_trace(request, run_id):
+    run = get_run(run_id)
+    fmt = request.GET.get("format", "jsonl")
+    exporter = EXPORTERS.get(fmt)
+    if exporter is None:
+        raise ApiError(400, f"unknown format {fmt!r}",
+                       [{"path": "format", "message": f"one of {', '.join(sorted(EXPORTERS))}"}])
+    events = list(TraceEvent.objects.filter(run=run).order_by("seq").values_list("data", flat=True))
+    response = HttpResponse(exporter.export(events), content_type=exporter.content_type)
+    name = f"{run.scenario or 'run'}-{str(run.id)[:8]}.{exporter.extension}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -1,0 +1,49 @@
+"""What the API and the WebSocket consumer do to runs: create, cancel, control."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Run
+from .notify import notify_status, send_control
+from .tasks import execute_run
+
+CONTROL_TYPES = frozenset({"step", "deliver", "fault", "cancel"})
+
+
+def create_run(spec, scenario_slug=""):
+    """Store a queued run for a validated spec and enqueue it once the row is committed
+    (a worker must never look for a run that is not there yet)."""
+    run_settings = spec.get("run") or {}
+    with transaction.atomic():
+        run = Run.objects.create(
+            spec=spec,
+            scenario=scenario_slug or spec.get("slug", ""),
+            mode=run_settings.get("mode", "free"),
+        )
+        execute_run.delay_on_commit(str(run.id))
+    return run
+
+
+def request_cancel(run_id):
+    """Cancel a run; returns its status afterwards, or None if there is no such run.
+
+    A queued run is cancelled on the spot (its task will then find it not queued).
+    A running run gets the flag its worker polls and, for speed, a control message."""
+    now = timezone.now()
+    if Run.objects.filter(id=run_id, status=Run.Status.QUEUED).update(
+        status=Run.Status.CANCELLED, finished=now, error="cancelled before it started", cancel_requested=True
+    ):
+        notify_status(run_id, Run.Status.CANCELLED, "cancelled before it started")
+        return Run.Status.CANCELLED
+    Run.objects.filter(id=run_id, status=Run.Status.RUNNING).update(cancel_requested=True)
+    run = Run.objects.filter(id=run_id).only("status", "control_channel").first()
+    if run is None:
+        return None
+    if run.status == Run.Status.RUNNING:
+        send_control(run.control_channel, {"type": "cancel"})
+    return run.status
+
+
+def control_channel_of(run_id):
+    return Run.objects.filter(id=run_id, status=Run.Status.RUNNING).values_list(
+        "control_channel", flat=True).first() or ""

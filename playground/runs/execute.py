@@ -1,0 +1,165 @@
+"""Executes a claimed run: the engine's sandboxed child → DB rows + channel-layer group.
+
+The Celery task claims the run and calls `execute`; everything here is plain code.
+Per batch of events: bulk-insert them, then send them to the group `run.<id>`. The
+insert comes first so that a consumer who sees a gap in live batches can always fill
+it from the database.
+"""
+
+import logging
+import threading
+import time
+
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import close_old_connections, connection
+from django.utils import timezone
+
+from playground.engine.sandbox import SandboxedRun
+
+from . import reaper
+from .layer_link import get_link
+from .models import Run, TraceEvent, group_name
+from .notify import status_message
+
+log = logging.getLogger(__name__)
+
+# After a cancel is asked of the child, how long it gets to stop on its own.
+CANCEL_GRACE_SECONDS = 3.0
+
+
+def execute(run_id):
+    """Run a claimed (status running) run to its end; returns the final status."""
+    run = Run.objects.get(id=run_id)
+    link = get_link()
+    layer = get_channel_layer()
+    group = group_name(run.id)
+
+    try:
+        sandbox = SandboxedRun(run.spec)
+        sandbox.start()
+    except Exception as exc:
+        log.exception("run %s: could not start the sandbox", run.id)
+        return finish(run.id, None, f"could not start the run: {exc}", link, layer)
+
+    control_channel = link.call(layer.new_channel())
+    listener = link.spawn(_listen(layer, control_channel, sandbox))
+    link.call(_noop())  # the listener has now started receiving on its channel
+    Run.objects.filter(id=run.id).update(control_channel=control_channel)
+
+    watch = Watch(run, sandbox)
+    watch.start()
+    finished, error = None, ""
+    try:
+        for batch in sandbox.batches(max_events=settings.RUN_BATCH_MAX_EVENTS,
+                                     max_wait=settings.RUN_BATCH_MAX_WAIT):
+            if not batch:
+                continue
+            store(run.id, batch)
+            link.call(layer.group_send(group, {"type": "run.events", "events": batch}))
+            if batch[-1].get("kind") == "run.finished":
+                finished = batch[-1]
+    except BaseException as exc:  # includes Celery's SoftTimeLimitExceeded
+        log.exception("run %s: stopped by an error in the worker", run.id)
+        error = f"worker error: {exc.__class__.__name__}: {exc}"
+        sandbox.kill()
+        if not isinstance(exc, Exception):
+            raise
+    finally:
+        watch.stop()
+        listener.cancel()
+    return finish(run.id, finished, error, link, layer, cancelled=watch.cancel_asked)
+
+
+def store(run_id, batch):
+    TraceEvent.objects.bulk_create(
+        [TraceEvent(run_id=run_id, seq=event["seq"], kind=event["kind"], data=event) for event in batch]
+    )
+
+
+def finish(run_id, finished, error, link, layer, cancelled=False):
+    """Record the outcome (from the run.finished event) and tell the watchers."""
+    status = (finished or {}).get("status", "failed")
+    if status not in Run.FINAL:
+        status = Run.Status.FAILED
+    if cancelled and status == Run.Status.FAILED:
+        status = Run.Status.CANCELLED  # the child was killed because a person cancelled it
+    error = (finished or {}).get("error") or error or ("" if finished else "the run ended without a result")
+    Run.objects.filter(id=run_id, status=Run.Status.RUNNING).update(
+        status=status, result=finished, error=error, finished=timezone.now(), control_channel=""
+    )
+    # Read back: a reaper may have ended the run first, and then its word stands.
+    run = Run.objects.only("status", "error").get(id=run_id)
+    try:
+        link.call(layer.group_send(group_name(run_id), status_message(run.status, run.error)))
+    except Exception:
+        log.exception("run %s: could not send the final status", run_id)
+    return run.status
+
+
+async def _noop():
+    return None
+
+
+async def _listen(layer, channel, sandbox):
+    """Forward control messages from WebSockets and the API to the child."""
+    while True:
+        message = await layer.receive(channel)
+        control = message.get("control")
+        if isinstance(control, dict):
+            try:
+                sandbox.control(control)
+            except Exception:
+                log.exception("control %r could not be passed to the run", control)
+
+
+class Watch(threading.Thread):
+    """Beside the event loop, on its own thread so it keeps beating while a step-mode
+    run waits for a click: records the heartbeat, polls the cancel flag (the channel
+    layer may drop the cancel message), kills a child that outlives its deadline or
+    ignores a cancel, and reaps other workers' dead runs."""
+
+    def __init__(self, run, sandbox):
+        super().__init__(name=f"watch-{run.id}", daemon=True)
+        self.run_id = run.id
+        self.sandbox = sandbox
+        timeout = (run.spec.get("run") or {}).get("timeout_ms") or 10_000
+        self.deadline = time.monotonic() + timeout / 1000 + settings.RUN_DEADLINE_GRACE_SECONDS
+        self.cancel_asked = False
+        self._cancel_at = None
+        self._stopped = threading.Event()
+        self._last_reap = time.monotonic()
+
+    def stop(self):
+        self._stopped.set()
+        self.join(timeout=10)
+
+    def run(self):
+        try:
+            while not self._stopped.wait(settings.RUN_HEARTBEAT_SECONDS):
+                try:
+                    self.beat()
+                except Exception:  # a database hiccup: try again at the next beat
+                    log.exception("run %s: heartbeat failed", self.run_id)
+                    close_old_connections()
+        finally:
+            connection.close()
+
+    def beat(self):
+        alive = Run.objects.filter(id=self.run_id, status=Run.Status.RUNNING).update(heartbeat=timezone.now())
+        if not alive:  # reaped or otherwise ended elsewhere: stop spending a worker on it
+            self.sandbox.kill()
+            return
+        now = time.monotonic()
+        if not self.cancel_asked and Run.objects.filter(id=self.run_id, cancel_requested=True).exists():
+            self.cancel_asked = True
+            self._cancel_at = now
+            self.sandbox.control({"type": "cancel"})
+        if self._cancel_at is not None and now - self._cancel_at > CANCEL_GRACE_SECONDS:
+            self.sandbox.kill()
+        if now > self.deadline:
+            log.warning("run %s: past its deadline, killing the child", self.run_id)
+            self.sandbox.kill()
+        if now - self._last_reap > settings.RUN_STALE_SECONDS:
+            self._last_reap = now
+            reaper.reap_stale_runs()

@@ -1,0 +1,267 @@
+"""Playground settings: every value comes from the environment.
+
+The defaults are the embedded deployment (SQLite, in-memory channel layer, in-memory
+Celery broker, one process). Setting DATABASE_URL (PostgreSQL) and REDIS_URL (Celery
+broker and channel layer) gives the scale-out deployment. A malformed value stops
+start-up with a message naming the variable, rather than being silently ignored.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+# --- strict environment helpers ------------------------------------------------------
+
+
+def env_str(name, default=""):
+    return os.environ.get(name, default)
+
+
+def env_bool(name, default=False):
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use true/false, 1/0, yes/no, on/off)")
+
+
+def env_int(name, default, minimum=None):
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not an integer") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name}={value} must be at least {minimum}")
+    return value
+
+
+def env_float(name, default, minimum=None):
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name}={value} must be at least {minimum}")
+    return value
+
+
+def env_list(name, default):
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return list(default)
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_url(name, schemes):
+    raw = os.environ.get(name, "").strip()
+    if raw and raw.split("://", 1)[0] not in schemes:
+        raise ImproperlyConfigured(f"{name} must start with one of {', '.join(s + '://' for s in schemes)}")
+    return raw
+
+
+# --- core ----------------------------------------------------------------------------
+
+VAR_DIR = Path(env_str("PLAYGROUND_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("DEBUG", False)
+
+
+def _secret_key():
+    # A deployment sets SECRET_KEY; the embedded default keeps a random one in var/
+    # so that a fresh clone needs no configuration and never ships a known key.
+    key = env_str("SECRET_KEY")
+    if key:
+        return key
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.staticfiles",
+    "channels",
+    "playground.scenarios",
+    "playground.runs",
+    "playground.live",
+    "playground.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "playground.urls"
+WSGI_APPLICATION = "playground.wsgi.application"
+ASGI_APPLICATION = "playground.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "playground" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+            ],
+            # {% static %} and {% get_static_prefix %} in every template without {% load %}.
+            "builtins": ["django.templatetags.static"],
+        },
+    },
+]
+
+# --- database ------------------------------------------------------------------------
+
+DATABASE_URL = env_url("DATABASE_URL", ["postgres", "postgresql", "pgsql", "sqlite"])
+if DATABASE_URL:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0),
+            conn_health_checks=True,
+        )
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "playground.sqlite3",
+            # WAL lets the web process read while the worker writes; IMMEDIATE takes
+            # the write lock up front so concurrent writers wait instead of failing.
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 30,
+            },
+            # A file (not :memory:) so that tests can run a worker in a subprocess.
+            "TEST": {"NAME": str(VAR_DIR / "test.sqlite3")},
+        }
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: Celery broker and channel layer ------------------------------------------
+
+REDIS_URL = env_url("REDIS_URL", ["redis", "rediss", "unix"])
+CHANNEL_CAPACITY = env_int("CHANNEL_CAPACITY", 1000, minimum=10)
+
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": CHANNEL_CAPACITY, "expiry": 60},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {
+        "default": {
+            # The in-memory layer, made safe for the embedded worker thread (see the module).
+            "BACKEND": "playground.live.layers.ThreadSafeInMemoryChannelLayer",
+            "CONFIG": {"capacity": CHANNEL_CAPACITY, "expiry": 60},
+        }
+    }
+
+# --- Celery --------------------------------------------------------------------------
+
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_RESULT_BACKEND = None  # runs store their own results in the database
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ALWAYS_EAGER = False
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A run is bounded by its spec's timeout (the engine enforces it); these limits are
+# the worker's own backstop and must stay above the longest timeout a spec may ask for.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("RUN_TASK_SOFT_TIME_LIMIT", 900, minimum=10)
+CELERY_TASK_TIME_LIMIT = env_int("RUN_TASK_TIME_LIMIT", 960, minimum=11)
+if CELERY_TASK_TIME_LIMIT <= CELERY_TASK_SOFT_TIME_LIMIT:
+    raise ImproperlyConfigured("RUN_TASK_TIME_LIMIT must be greater than RUN_TASK_SOFT_TIME_LIMIT")
+# A redelivered task would otherwise arrive while the first is still running; the
+# compare-and-swap claim makes a redelivery harmless, this makes it rare.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 60}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+EMBEDDED_WORKER_CONCURRENCY = env_int("EMBEDDED_WORKER_CONCURRENCY", 4, minimum=1)
+
+# --- runs ----------------------------------------------------------------------------
+
+RUN_BATCH_MAX_EVENTS = env_int("RUN_BATCH_MAX_EVENTS", 500, minimum=1)
+RUN_BATCH_MAX_WAIT = env_float("RUN_BATCH_MAX_WAIT", 0.005, minimum=0.0)
+RUN_HEARTBEAT_SECONDS = env_float("RUN_HEARTBEAT_SECONDS", 2.0, minimum=0.05)
+# A running run whose heartbeat is older than this has lost its worker.
+RUN_STALE_SECONDS = env_float("RUN_STALE_SECONDS", 30.0, minimum=0.1)
+# Extra time past the spec's own timeout before the worker kills the child itself.
+RUN_DEADLINE_GRACE_SECONDS = env_float("RUN_DEADLINE_GRACE_SECONDS", 30.0, minimum=0.0)
+
+# --- HTTP ----------------------------------------------------------------------------
+
+# Bigger JSON bodies get 413 from the API.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("API_MAX_BODY_BYTES", 1_000_000, minimum=1024)
+# Uploaded traces (POST /api/traces) are read as a stream with their own limit.
+TRACE_UPLOAD_MAX_BYTES = env_int("TRACE_UPLOAD_MAX_BYTES", 64_000_000, minimum=1024)
+
+# --- static files --------------------------------------------------------------------
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing one
+# The frontend build (Vite) writes into playground/static/dist.
+STATICFILES_DIRS = [d for d in [BASE_DIR / "playground" / "static"] if d.is_dir()]
+# Serve straight from the source folders when collectstatic has not been run (make run).
+WHITENOISE_USE_FINDERS = True
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+# --- logging -------------------------------------------------------------------------
+
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+    raise ImproperlyConfigured(f"LOG_LEVEL={LOG_LEVEL!r} is not a logging level")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"playground": {"level": LOG_LEVEL, "handlers": ["console"], "propagate": False}},
+}

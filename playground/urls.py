@@ -1,0 +1,17 @@
+from django.shortcuts import render
+from django.urls import include, path
+
+
+def index(request):
+    """The single page; the frontend (built by Vite) does the rest."""
+    return render(request, "index.html")
+
+
+urlpatterns = [
+    path("", index, name="index"),
+    path("api/", include("playground.api.urls")),
+]
+
+handler400 = "playground.api.errors.bad_request"
+handler404 = "playground.api.errors.not_found"
+handler500 = "playground.api.errors.server_error"
