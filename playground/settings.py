@@ -196,7 +196,7 @@ else:
 
 # --- Celery --------------------------------------------------------------------------
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_BACKEND = None  # runs store their own results in the database
 CELERY_TASK_IGNORE_RESULT = True
@@ -215,6 +215,9 @@ if CELERY_TASK_TIME_LIMIT <= CELERY_TASK_SOFT_TIME_LIMIT:
 # A redelivered task would otherwise arrive while the first is still running; the
 # compare-and-swap claim makes a redelivery harmless, this makes it rare.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 60}
+if not REDIS_URL:
+    # The in-memory broker is polled (1 s by default): poll often so a run starts at once.
+    CELERY_BROKER_TRANSPORT_OPTIONS["polling_interval"] = 0.01
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 EMBEDDED_WORKER_CONCURRENCY = env_int("EMBEDDED_WORKER_CONCURRENCY", 4, minimum=1)

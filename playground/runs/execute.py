@@ -62,7 +62,7 @@ def execute(run_id):
     except BaseException as exc:  # includes Celery's SoftTimeLimitExceeded
         log.exception("run %s: stopped by an error in the worker", run.id)
         error = f"worker error: {exc.__class__.__name__}: {exc}"
-        sandbox.kill()
+        sandbox.kill("worker error")
         if not isinstance(exc, Exception):
             raise
     finally:
@@ -148,7 +148,7 @@ class Watch(threading.Thread):
     def beat(self):
         alive = Run.objects.filter(id=self.run_id, status=Run.Status.RUNNING).update(heartbeat=timezone.now())
         if not alive:  # reaped or otherwise ended elsewhere: stop spending a worker on it
-            self.sandbox.kill()
+            self.sandbox.kill("ended elsewhere")
             return
         now = time.monotonic()
         if not self.cancel_asked and Run.objects.filter(id=self.run_id, cancel_requested=True).exists():
@@ -156,10 +156,10 @@ class Watch(threading.Thread):
             self._cancel_at = now
             self.sandbox.control({"type": "cancel"})
         if self._cancel_at is not None and now - self._cancel_at > CANCEL_GRACE_SECONDS:
-            self.sandbox.kill()
+            self.sandbox.kill("cancelled")
         if now > self.deadline:
             log.warning("run %s: past its deadline, killing the child", self.run_id)
-            self.sandbox.kill()
+            self.sandbox.kill("timeout")
         if now - self._last_reap > settings.RUN_STALE_SECONDS:
             self._last_reap = now
             reaper.reap_stale_runs()
