@@ -50,7 +50,7 @@ class Resource:
 
     def grant(self, ctx: ThreadCtx) -> None:
         ctx.granted = self
-        ctx.cond.notify()
+        self.rt.wake(ctx)
 
     def __repr__(self) -> str:
         return f"<{self.rtype} {self.name}>"
@@ -282,7 +282,7 @@ class Condition(Resource):
             for t in woken:
                 self.event(t, "sync.wake")
                 t.granted = self
-                t.cond.notify()
+                rt.wake(t)
                 self.lock.waiters.append(t)
                 rt.moved(t, self.lock)
         rt.point(ctx)

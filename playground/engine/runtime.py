@@ -23,6 +23,9 @@ from .instrument import SnippetRefused, instrument
 NEW, RUNNING, BLOCKED, FINISHED, FAILED = "new", "running", "blocked", "finished", "failed"
 # Room for the threads to unwind after the run has ended.
 UNWIND_S = 1.0
+# Free-mode preemption: how long a yielding thread waits at most for another to move.
+PREEMPT_MAX_S = 0.05
+PREEMPT_POLL_S = 0.0001
 
 
 class RunStopped(BaseException):
@@ -49,6 +52,7 @@ class ThreadCtx:
         self.waiting_on: Any = None
         self.forever = False
         self.granted: Any = None
+        self.sleeping = False
         self.outputs: list[str] = []
         self.rng = random.Random(seed)
         self.os_thread: threading.Thread | None = None
@@ -178,7 +182,21 @@ class Runtime:
         if self.stopping:
             raise RunStopped(self.end_status)
         if self.preempt and ctx.rng.random() < self.preempt:
-            time.sleep(ctx.rng.random() * 0.002)
+            self.yield_to_others(ctx)
+
+    def yield_to_others(self, ctx: ThreadCtx) -> None:
+        """Preemption in free mode: pause until another thread has taken a step.
+
+        A random sleep would only shuffle timings; waiting for someone else's
+        progress makes the interleavings that expose races really happen.
+        """
+        others = [t for t in self.threads if t is not ctx and t.state == RUNNING and not t.sleeping]
+        if not others:
+            return
+        start = self.log.seq
+        give_up = time.monotonic() + PREEMPT_MAX_S
+        while self.log.seq == start and not self.stopping and time.monotonic() < give_up:
+            time.sleep(PREEMPT_POLL_S)
 
     def wait_until(self, ctx: ThreadCtx, granted: Callable[[], bool], resource: Any,
                    timeout: float | None = None) -> bool:
@@ -204,6 +222,12 @@ class Runtime:
             ctx.state = RUNNING
             ctx.waiting_on = None
             ctx.forever = False
+
+    @staticmethod
+    def wake(ctx: ThreadCtx) -> None:
+        """Monitor held: a blocked thread may go on; it no longer counts as stuck."""
+        ctx.forever = False
+        ctx.cond.notify_all()
 
     def moved(self, ctx: ThreadCtx, resource: Any) -> None:
         """A blocked thread now waits for another resource (condition → its lock)."""
@@ -330,7 +354,7 @@ class Runtime:
             ctx.cond.notify_all()
             for t in self.threads:  # wake joiners
                 if t.waiting_on is ctx:
-                    t.cond.notify_all()
+                    self.wake(t)
             self.check_deadlock()
             self.changed.notify_all()
 

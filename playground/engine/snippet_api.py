@@ -86,11 +86,15 @@ class SnippetAPI:
             raise ValueError("sleep length must be non-negative")
         until = time.monotonic() + seconds
         with rt.mutex:
-            while not rt.stopping:
-                remaining = until - time.monotonic()
-                if remaining <= 0:
-                    break
-                ctx.cond.wait(remaining)
+            ctx.sleeping = True
+            try:
+                while not rt.stopping:
+                    remaining = until - time.monotonic()
+                    if remaining <= 0:
+                        break
+                    ctx.cond.wait(remaining)
+            finally:
+                ctx.sleeping = False
         rt.point(ctx)
 
     def current_thread(self) -> SimpleNamespace:
