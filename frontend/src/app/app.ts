@@ -142,7 +142,8 @@ export class App {
     const live = !!s && !s.finished;
 
     renderStatus(this.ui.status, s ? s.status : this.starting ? "starting" : null);
-    this.ui.seqNote.textContent = s ? `run #${s.id} · ${s.model.lastSeq} events` : "";
+    this.ui.seqNote.textContent = s ? `run ${shortId(s.id)} · ${s.model.lastSeq} events` : "";
+    this.ui.seqNote.title = s ? `run ${s.id}` : "";
     this.ui.connection.textContent = s && live ? connectionLabel(s.connection) : "";
     this.ui.connection.dataset.state = s?.connection ?? "";
     this.controls.update({
@@ -161,6 +162,11 @@ export class App {
     this.graph.render(graph, state.deadlock?.cycle ?? [], name);
     this.ui.graph.note.textContent = state.deadlock ? "deadlock" : "";
   }
+}
+
+function shortId(id: number | string): string {
+  const s = String(id);
+  return s.length > 8 ? s.slice(0, 8) : `#${s}`;
 }
 
 function connectionLabel(c: string): string {

@@ -27,7 +27,8 @@ export class EventLog {
 
   clear(): void {
     this.count = 0;
-    this.tbody.replaceChildren();
+    this.tbody.replaceChildren(
+      h("tr", { class: "placeholder" }, h("td", { colspan: 5, class: "muted" }, "Press Run: every lock, variable access and thread step appears here.")));
     replaceChildren(this.root, this.scroller);
     this.note.textContent = "";
   }
@@ -41,6 +42,8 @@ export class EventLog {
         h("td", null, name(e.thread ? qualify(e.node, e.thread) : null)),
         h("td", null, h("span", { class: "kind" }, e.kind)),
         h("td", { class: "what" }, describe(e, name))));
+    if (!events.length) return;
+    this.tbody.querySelector("tr.placeholder")?.remove();
     this.tbody.append(...rows);
     this.count += events.length;
     while (this.tbody.childElementCount > MAX_ROWS) this.tbody.firstElementChild?.remove();

@@ -1,31 +1,27 @@
 // The selected scenario: its summary, each node's memory and resources,
-// and the code of its setup and threads in tabs, with the line each thread
-// last reported marked while a run is shown.
+// its setup code and one column per thread, with the line each thread last
+// reported marked while a run is shown.
 
 import { makeNamer } from "../model/names";
 import { formatValue } from "../model/names";
-import type { NodeSpec, ScenarioSpec } from "../model/spec";
+import type { NodeSpec, ResourceSpec, ScenarioSpec } from "../model/spec";
 import type { RunState } from "../model/state";
 import { codeBlock, markLine } from "./codeBlock";
 import { h, replaceChildren } from "./dom";
 import { markdownToHtml } from "./markdown";
 
-interface Tab {
+interface Pane {
   key: string; // node/thread or node/setup
-  node: string;
-  snippet: string; // "setup" or the thread's name
-  button: HTMLButtonElement;
   block: HTMLElement;
 }
 
 export class ScenarioView {
-  private tabs: Tab[] = [];
-  private active: string | null = null;
+  private panes: Pane[] = [];
 
   constructor(private readonly root: HTMLElement) {}
 
   render(spec: ScenarioSpec): void {
-    this.tabs = [];
+    this.panes = [];
     const summary = h("div", { class: "summary" });
     summary.innerHTML = markdownToHtml(spec.summary ?? "");
     replaceChildren(this.root,
@@ -33,72 +29,48 @@ export class ScenarioView {
         h("h2", { "data-testid": "scenario-title" }, spec.title),
         h("span", { class: "tags" }, (spec.tags ?? []).map((t) => h("span", { class: "tag" }, t)))),
       summary,
-      spec.nodes.map((n) => this.nodeSection(n, spec.nodes.length > 1)));
-    const first = this.tabs.find((t) => t.snippet !== "setup") ?? this.tabs[0];
-    if (first) this.select(first.node, first.key);
+      spec.nodes.map((n) => this.nodeSection(n)));
   }
 
   /** Marks each thread's current line (from the run state) in the code. */
   showProgress(state: RunState | null): void {
-    for (const tab of this.tabs) markLine(tab.block, null, "");
+    for (const p of this.panes) markLine(p.block, null, "");
     if (!state) return;
     const name = makeNamer([...new Set([...state.threads.values()].map((t) => t.node))]);
     for (const th of state.threads.values()) {
       if (th.line === null || th.status === "finished") continue;
-      const key = `${th.node}/${th.snippet ?? ""}`;
-      const tab = this.tabs.find((t) => t.key === key);
-      if (tab) markLine(tab.block, th.line, `${name(th.id)} is here (${th.status})`);
+      const pane = this.panes.find((p) => p.key === `${th.node}/${th.snippet ?? ""}`);
+      if (pane) markLine(pane.block, th.line, `${name(th.id)} is here (${th.status})`);
     }
   }
 
-  private nodeSection(node: NodeSpec, multi: boolean): HTMLElement {
+  private nodeSection(node: NodeSpec): HTMLElement {
     const shared = Object.entries(node.shared ?? {});
     const resources = node.resources ?? [];
-    const snippets: { snippet: string; label: string; code: string }[] = [];
-    if (node.setup?.trim()) snippets.push({ snippet: "setup", label: "setup", code: node.setup });
-    for (const t of node.threads) snippets.push({ snippet: t.name, label: t.name, code: t.code });
-
-    const tablist = h("div", { class: "tabs", role: "tablist" });
-    const panes = h("div", { class: "tab-panes" });
-    for (const s of snippets) {
-      const key = `${node.id}/${s.snippet}`;
-      const block = codeBlock(s.code, `code-${node.id}-${s.snippet}`);
-      const button = h("button", {
-        class: "tab" + (s.snippet === "setup" ? " setup" : ""),
-        role: "tab",
-        "data-testid": `tab-${node.id}-${s.snippet}`,
-        onclick: () => this.select(node.id, key),
-      }, s.label);
-      tablist.append(button);
-      panes.append(block);
-      this.tabs.push({ key, node: node.id, snippet: s.snippet, button, block });
-    }
+    const pane = (snippet: string, code: string, extra = "") => {
+      const block = codeBlock(code, `code-${node.id}-${snippet}`);
+      this.panes.push({ key: `${node.id}/${snippet}`, block });
+      return h("figure", { class: `snippet ${extra}`.trim(), "data-testid": `snippet-${node.id}-${snippet}` },
+        h("figcaption", null, snippet === "setup" ? h("em", null, "setup — runs once before the threads") : h("span", { class: "thread-name" }, snippet)),
+        block);
+    };
 
     return h("section", { class: "node", "data-testid": `node-${node.id}` },
       h("div", { class: "node-head" },
         h("h3", null, node.id),
         node.role ? h("span", { class: "role" }, node.role) : null,
-        multi ? null : h("span", { class: "muted" }, `${node.threads.length} thread${node.threads.length === 1 ? "" : "s"}`)),
+        h("span", { class: "muted" }, `${node.threads.length} thread${node.threads.length === 1 ? "" : "s"}`)),
       shared.length || resources.length
         ? h("dl", { class: "node-facts" },
             shared.length ? [h("dt", null, "shared"), h("dd", null, shared.map(([k, v]) => h("code", { class: "chip" }, `${k} = ${formatValue(v)}`)))] : null,
-            resources.length ? [h("dt", null, "resources"), h("dd", null, resources.map((r) => h("code", { class: "chip" }, `${r.name}: ${r.type}${r.value !== undefined ? `(${r.value})` : ""}`)))] : null)
+            resources.length ? [h("dt", null, "resources"), h("dd", null, resources.map((r) => h("code", { class: "chip" }, resourceLabel(r))))] : null)
         : null,
-      tablist,
-      panes);
+      node.setup?.trim() ? pane("setup", node.setup, "setup") : null,
+      h("div", { class: "thread-columns" }, node.threads.map((t) => pane(t.name, t.code))));
   }
+}
 
-  private select(node: string, key: string): void {
-    this.active = key;
-    for (const t of this.tabs.filter((t) => t.node === node)) {
-      const on = t.key === key;
-      t.button.classList.toggle("active", on);
-      t.button.setAttribute("aria-selected", String(on));
-      t.block.hidden = !on;
-    }
-  }
-
-  get activeTab(): string | null {
-    return this.active;
-  }
+function resourceLabel(r: ResourceSpec): string {
+  const arg = typeof r.value === "number" ? `(${r.value})` : typeof r.parties === "number" ? `(${r.parties})` : "";
+  return `${r.name}: ${r.type}${arg}`;
 }

@@ -47,7 +47,7 @@ export class WaitForGraphView {
     const elements = [
       ...orderAlongCycle(graph, cycle).map((n) => ({
         group: "nodes" as const,
-        data: { id: n.id, label: name(n.id) },
+        data: { id: n.id, label: name(n.id), w: Math.max(56, name(n.id).length * 7.6 + 24) },
         classes: [n.type, n.inCycle && graph.deadlocked ? "cycle" : ""].join(" ").trim(),
       })),
       ...graph.edges.map((e) => ({
@@ -70,8 +70,8 @@ export class WaitForGraphView {
       maxZoom: 2.5,
     });
     this.cy.fit(undefined, 24);
-    if (this.cy.zoom() > 1.4) {
-      this.cy.zoom(1.4);
+    if (this.cy.zoom() > 1.15) {
+      this.cy.zoom(1.15);
       this.cy.center();
     }
     this.mirror();
@@ -148,14 +148,14 @@ function graphStyle(): cytoscape.StylesheetJson {
         "text-halign": "center",
         "border-width": 2,
         "background-color": bg,
-        width: 64,
-        height: 36,
+        width: "data(w)",
+        height: 34,
       },
     },
     { selector: "node.thread", style: { shape: "ellipse", "border-color": thread, "background-color": thread, "background-opacity": 0.14 } },
     {
       selector: "node.resource",
-      style: { shape: "round-rectangle", "border-color": resource, "background-color": resource, "background-opacity": 0.14, width: 78, height: 30 },
+      style: { shape: "round-rectangle", "border-color": resource, "background-color": resource, "background-opacity": 0.14, height: 28 },
     },
     {
       selector: "edge",
