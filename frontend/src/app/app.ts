@@ -4,7 +4,7 @@
 import { RunControls } from "../controls/runControls";
 import type { ScenarioSpec, ScenarioSummary } from "../model/spec";
 import { makeNamer, type Namer } from "../model/names";
-import { initialState } from "../model/state";
+import { initialState, type FinishedState, type RunState } from "../model/state";
 import { deadlockGraph, liveGraph } from "../model/waitfor";
 import { api } from "../transport/api";
 import { EventLog } from "../views/eventLog";
@@ -145,6 +145,7 @@ export class App {
     this.ui.seqNote.textContent = s ? `run ${shortId(s.id)} · ${s.model.lastSeq} events` : "";
     this.ui.seqNote.title = s ? `run ${s.id}` : "";
     this.ui.connection.textContent = s && live ? connectionLabel(s.connection) : "";
+    if (s?.error && !s.finished) this.notify(s.error);
     this.ui.connection.dataset.state = s?.connection ?? "";
     this.controls.update({
       canRun: !!this.spec && !this.starting && !live,
@@ -157,11 +158,24 @@ export class App {
     renderThreads(this.ui.threads, state, name);
     renderVariables(this.ui.variables, state, name);
     renderResources(this.ui.resources, state, name);
-    renderResult(this.ui.result, state.finished, name);
+    renderResult(this.ui.result, state.finished ?? (s?.finished ? endedWithoutResult(s, state) : null), name);
     const graph = state.deadlock ? deadlockGraph(state.deadlock.graph, state.deadlock.cycle) : liveGraph(state);
     this.graph.render(graph, state.deadlock?.cycle ?? [], name);
     this.ui.graph.note.textContent = state.deadlock ? "deadlock" : "";
   }
+}
+
+/** A run that ended without a run.finished event (say, its worker died): show what is known. */
+function endedWithoutResult(s: RunSession, state: RunState): FinishedState {
+  const shared: Record<string, Record<string, unknown>> = {};
+  for (const v of state.variables.values()) (shared[v.node] ??= {})[v.name] = v.value;
+  return {
+    seq: state.seq,
+    status: s.status as FinishedState["status"],
+    shared,
+    outputs: Object.fromEntries(state.outputs),
+    error: s.error,
+  };
 }
 
 function shortId(id: number | string): string {

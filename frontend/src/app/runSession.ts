@@ -13,6 +13,7 @@ export class RunSession {
   readonly model: TraceModel;
   status: string;
   connection: Connection = "connecting";
+  error: string | null = null; // from the server, for a run that ended without run.finished
   private readonly socket: RunSocket;
   private unseen: TraceEvent[] = [];
 
@@ -27,9 +28,14 @@ export class RunSession {
     this.status = status;
     this.socket = new RunSocket(id, {
       onEvents: (events) => this.receive(events),
-      onStatus: (s) => {
+      onStatus: (s, error) => {
         // run.finished is the authority on how a run ended; a late status message must not undo it
         if (!this.model.current().finished) this.status = s;
+        if (error) this.error = error;
+        this.onChange();
+      },
+      onError: (message) => {
+        this.error = message;
         this.onChange();
       },
       onConnection: (c) => {

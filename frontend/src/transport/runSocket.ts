@@ -1,21 +1,22 @@
 // A run's event stream over /ws/runs/<id>/?after=N that survives drops:
 // it resumes after the last seq applied, ignores repeats, reconnects on a
 // gap or a closed connection with backoff and jitter, and stops once the
-// run has finished and everything up to run.finished has arrived.
+// run is over: run.finished has arrived, or the server said the run ended
+// (it sends every stored event before a final status), or the run is unknown.
 
 import { TERMINAL_STATUSES, type TraceEvent } from "../model/events";
 import { backoffDelay, SeqCursor } from "./cursor";
 
 export interface RunSocketHandlers {
   onEvents(events: TraceEvent[]): void;
-  onStatus(status: string): void;
+  onStatus(status: string, error?: string): void;
+  onError?(message: string): void;
   onConnection?(state: "connecting" | "open" | "reconnecting" | "closed"): void;
 }
 
 export interface RunSocketOptions {
   after?: number;
   path?: string; // from POST /api/runs "ws"; defaults to /ws/runs/<id>/
-  maxDrainAttempts?: number;
 }
 
 export class RunSocket {
@@ -25,14 +26,12 @@ export class RunSocket {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
   private finished = false; // run.finished applied
-  private terminalStatus = false; // the server said the run is over
-  private drainAttempts = 0;
   private readonly path: string;
 
   constructor(
     readonly runId: number | string,
     private readonly handlers: RunSocketHandlers,
-    private readonly options: RunSocketOptions = {},
+    options: RunSocketOptions = {},
   ) {
     this.cursor = new SeqCursor(options.after ?? 0);
     this.path = (options.path ?? `/ws/runs/${runId}/`).split("?")[0];
@@ -71,14 +70,13 @@ export class RunSocket {
     this.handlers.onConnection?.(this.attempt ? "reconnecting" : "connecting");
     const ws = new WebSocket(this.url());
     this.ws = ws;
-    let gotEvents = false;
     ws.onopen = () => {
       this.attempt = 0;
       this.handlers.onConnection?.("open");
     };
     ws.onmessage = (msg) => {
       if (ws !== this.ws) return;
-      let data: { type?: string; events?: unknown[]; status?: string };
+      let data: { type?: string; events?: unknown[]; status?: string; error?: string; message?: string };
       try {
         data = JSON.parse(String(msg.data));
       } catch {
@@ -87,26 +85,23 @@ export class RunSocket {
       if (data.type === "events" && Array.isArray(data.events)) {
         const { fresh, gap } = this.cursor.accept(data.events);
         if (fresh.length) {
-          gotEvents = true;
           if (fresh[fresh.length - 1].kind === "run.finished") this.finished = true;
           this.handlers.onEvents(fresh);
         }
         if (gap) ws.close(4000, "gap"); // resume from the cursor
         else if (this.finished) this.stop();
       } else if (data.type === "status" && typeof data.status === "string") {
-        if (TERMINAL_STATUSES.has(data.status)) this.terminalStatus = true;
-        this.handlers.onStatus(data.status);
+        this.handlers.onStatus(data.status, data.error || undefined);
+        if (TERMINAL_STATUSES.has(data.status)) this.stop();
+      } else if (data.type === "error") {
+        this.handlers.onError?.(String(data.message ?? "error"));
       }
     };
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       if (ws !== this.ws || this.stopped) return;
       this.ws = null;
-      if (this.finished) return this.stop();
-      if (this.terminalStatus) {
-        // A run that ended without run.finished (its worker died): drain what is stored, then stop.
-        if (gotEvents) this.drainAttempts = 0;
-        if (++this.drainAttempts > (this.options.maxDrainAttempts ?? 2)) return this.stop();
-      }
+      // 4400 bad cursor, 4404 no such run: trying again cannot help
+      if (this.finished || ev.code === 4400 || ev.code === 4404) return this.stop();
       this.handlers.onConnection?.("reconnecting");
       const delay = backoffDelay(this.attempt++);
       this.timer = setTimeout(() => this.connect(), delay);
