@@ -7,7 +7,7 @@ from .live_server import CHROMIUM_ARGS, LiveServer, chromium_path
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def playground_server(tmp_path_factory):
     server = LiveServer(tmp_path_factory.mktemp("playground-e2e"))
     server.start()
     yield server
@@ -23,7 +23,7 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, playground_server):
     context = browser.new_context(accept_downloads=True, viewport={"width": 1440, "height": 1000})
     context.set_default_timeout(30_000)
     page = context.new_page()

@@ -22,19 +22,23 @@ def run_to_the_end(page: Page, final_status: str):
     expect(page.get_by_test_id("result-status")).to_have_text(final_status)
 
 
-def test_the_library_lists_the_lessons_with_their_code(page, live_server):
-    page.goto(live_server.url)
+def test_the_library_lists_the_lessons_with_their_code(page, playground_server):
+    page.goto(playground_server.url)
     expect(page.get_by_test_id("scenario-deadlock-two-locks")).to_be_visible()
     expect(page.get_by_test_id("scenario-bank-withdraw-lock")).to_be_visible()
     page.get_by_test_id("scenario-bank-withdraw-lock").click()
     expect(page).to_have_url(re.compile(r"#/bank-withdraw-lock$"))
-    code = page.get_by_test_id("scenario").locator("pre.code:visible")
-    expect(code).to_have_count(1)
-    expect(code.locator(".code-line").first).to_be_visible()
+    # The setup and each thread's code, read-only, with line numbers.
+    for snippet in ("setup", "P1", "P2"):
+        expect(page.get_by_test_id(f"snippet-bank-{snippet}")).to_be_visible()
+    p1 = page.get_by_test_id("code-bank-P1")
+    expect(p1.locator(".code-line .src").first).to_have_text("withdraw(8)")
+    expect(p1.locator(".code-line .ln").first).to_have_text("1")
+    expect(page.get_by_test_id("code-bank-setup")).to_contain_text("balance_lock.acquire()")
 
 
-def test_the_deadlock_lesson_draws_the_wait_for_cycle(page, live_server):
-    open_lesson(page, live_server.url, "deadlock-two-locks")
+def test_the_deadlock_lesson_draws_the_wait_for_cycle(page, playground_server):
+    open_lesson(page, playground_server.url, "deadlock-two-locks")
     run_to_the_end(page, "deadlock")
 
     graph = page.get_by_test_id("wait-for-graph")
@@ -51,8 +55,8 @@ def test_the_deadlock_lesson_draws_the_wait_for_cycle(page, live_server):
     expect(page.get_by_test_id("event-log")).to_contain_text(re.compile(r"waits for \S+ held by"))
 
 
-def test_the_bank_lesson_ends_with_one_withdrawal(page, live_server):
-    open_lesson(page, live_server.url, "bank-withdraw-lock")
+def test_the_bank_lesson_ends_with_one_withdrawal(page, playground_server):
+    open_lesson(page, playground_server.url, "bank-withdraw-lock")
     run_to_the_end(page, "completed")
 
     final = page.get_by_test_id("final-shared").locator("tr", has_text="balance").locator("td.value")
@@ -69,8 +73,8 @@ def test_the_bank_lesson_ends_with_one_withdrawal(page, live_server):
     expect(page.get_by_test_id("event-log")).to_contain_text(re.compile(r"P[12] acquired balance_lock"))
 
 
-def test_the_trace_downloads_as_jsonl_matching_the_log(page, live_server, tmp_path):
-    open_lesson(page, live_server.url, "bank-withdraw-lock")
+def test_the_trace_downloads_as_jsonl_matching_the_log(page, playground_server, tmp_path):
+    open_lesson(page, playground_server.url, "bank-withdraw-lock")
     run_to_the_end(page, "completed")
 
     with page.expect_download() as info:
@@ -85,7 +89,7 @@ def test_the_trace_downloads_as_jsonl_matching_the_log(page, live_server, tmp_pa
     expect(page.get_by_test_id("event-log").locator("tbody tr")).to_have_count(len(events))
 
 
-def test_a_dropped_connection_resumes_after_the_last_event(page, live_server):
+def test_a_dropped_connection_resumes_after_the_last_event(page, playground_server):
     """The first WebSocket is cut after seq 3; the page reconnects with ?after=3 and misses nothing."""
     urls = []
 
@@ -109,7 +113,7 @@ def test_a_dropped_connection_resumes_after_the_last_event(page, live_server):
         server.on_message(from_server)
 
     page.route_web_socket(re.compile(r"/ws/runs/"), cut_the_first_connection)
-    open_lesson(page, live_server.url, "bank-withdraw-lock")
+    open_lesson(page, playground_server.url, "bank-withdraw-lock")
     run_to_the_end(page, "completed")
 
     assert len(urls) >= 2, urls
