@@ -22,6 +22,9 @@ from .runtime import Runtime
 from .safety import apply_limits, install_audit_hook
 
 FLUSH_EVERY_S = 0.003
+# Written at once, not at the next flush: what a learner must see even if the
+# next line of the snippet holds the interpreter until the process is killed.
+FLUSH_NOW = frozenset({"output", "thread.failed", "deadlock", "run.finished", "thread.started"})
 
 
 class LineWriter:
@@ -30,6 +33,7 @@ class LineWriter:
     def __init__(self, out):
         self.out = out
         self.pending: deque[bytes] = deque()
+        self.lock = threading.Lock()  # one writer at a time keeps the lines in order
         self.wake = threading.Event()
         self.done = False
         self.thread = threading.Thread(target=self._loop, name="event-writer", daemon=True)
@@ -37,15 +41,16 @@ class LineWriter:
 
     def add(self, event: dict) -> None:
         self.pending.append(dumps(event))
-        if event["kind"] == "run.finished":
-            self.wake.set()
+        if event["kind"] in FLUSH_NOW:
+            self._drain()
 
     def _drain(self) -> None:
-        n = len(self.pending)
-        if n:
-            popleft = self.pending.popleft
-            self.out.write(b"\n".join(popleft() for _ in range(n)) + b"\n")
-            self.out.flush()
+        with self.lock:
+            n = len(self.pending)
+            if n:
+                popleft = self.pending.popleft
+                self.out.write(b"\n".join(popleft() for _ in range(n)) + b"\n")
+                self.out.flush()
 
     def _loop(self) -> None:
         while not self.done:

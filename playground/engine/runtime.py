@@ -108,6 +108,16 @@ class SharedVars:
         raise TypeError(f"the shared variable {name!r} cannot be deleted")
 
 
+def _caused_by_stop(exc: BaseException) -> bool:
+    seen = 0
+    while exc is not None and seen < 20:
+        if isinstance(exc, RunStopped):
+            return True
+        exc = exc.__context__
+        seen += 1
+    return False
+
+
 def describe_error(exc: BaseException) -> str:
     text = str(exc)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
@@ -337,7 +347,10 @@ class Runtime:
         except RunStopped:
             stopped = True
         except BaseException as exc:  # a snippet's error is an event, never a crash
-            error = exc
+            if _caused_by_stop(exc):  # e.g. a `with lock:` exit while unwinding a stop
+                stopped = True
+            else:
+                error = exc
         with self.mutex:
             if error is not None:
                 ctx.state = FAILED

@@ -1,0 +1,42 @@
+"""Small builders for engine tests: a scenario in a line or two."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from playground.engine.runner import collect
+from playground.engine.spec import validate
+
+LIBRARY = Path(__file__).resolve().parents[2] / "playground" / "scenarios" / "library"
+
+
+def scenario(threads: dict[str, str], *, shared: dict | None = None, setup: str = "",
+             resources: list | None = None, **run) -> dict:
+    """A validated one-node spec; `run` overrides the run settings."""
+    data = {
+        "slug": "test",
+        "nodes": [{"id": "n", "shared": shared or {}, "setup": setup, "resources": resources or [],
+                   "threads": [{"name": name, "code": code} for name, code in threads.items()]}],
+        "run": {"timeout_ms": 5000, **run},
+    }
+    return validate(data)
+
+
+def builtin(slug: str, **run) -> dict:
+    data = json.loads((LIBRARY / f"{slug}.json").read_text())
+    data["run"].update(run)
+    return validate(data)
+
+
+def run(spec: dict) -> list[dict]:
+    return collect(spec)
+
+
+def kinds(events: list[dict], kind: str) -> list[dict]:
+    return [e for e in events if e["kind"] == kind]
+
+
+def finished(events: list[dict]) -> dict:
+    assert events[-1]["kind"] == "run.finished", events[-1]
+    return events[-1]

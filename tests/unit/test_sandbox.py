@@ -1,0 +1,100 @@
+"""Untrusted snippets run in a child process that cannot hurt the caller.
+
+Every case: the caller gets the events up to that point and exactly one
+`run.finished`, with status `failed` or `timeout` and a clear error.
+"""
+
+import pytest
+
+from playground.engine.safety import PlaygroundRefusal, _audit
+from playground.engine.sandbox import run_sandboxed
+from tests.unit.helpers import finished, kinds, scenario
+
+
+def sandboxed(code: str, **run) -> list[dict]:
+    events = run_sandboxed(scenario({"P1": code}, **run))
+    assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
+    return events
+
+
+def refusal(code: str) -> tuple[dict, dict]:
+    events = sandboxed(code)
+    end = finished(events)
+    assert end["status"] == "failed", end
+    (failed,) = kinds(events, "thread.failed")
+    return failed, end
+
+
+def test_an_endless_loop_is_stopped_at_the_timeout_with_the_events_so_far():
+    events = sandboxed("print('before')\nwhile True:\n    pass\n", timeout_ms=1000)
+    end = finished(events)
+    assert end["status"] == "timeout"
+    assert [e["text"] for e in kinds(events, "output")] == ["before"]
+    assert end["outputs"]["n/P1"] == ["before"]
+
+
+def test_a_computation_that_holds_the_interpreter_is_killed_by_the_parent():
+    events = sandboxed("print('start')\nx = 9 ** (9 ** 9)\n", timeout_ms=500)
+    end = finished(events)
+    assert end["status"] == "timeout"
+    assert "500 ms" in end["error"]
+    assert end["outputs"] == {"n/P1": ["start"]}
+
+
+@pytest.mark.parametrize("code, line, words", [
+    ("x = 1\nopen('/etc/passwd').read()\n", 2, "open() is not available"),
+    ("import os\n", 1, "import of 'os' is not allowed"),
+    ("import socket\n", 1, "import of 'socket' is not allowed"),
+    ("from subprocess import run\n", 1, "import of 'subprocess' is not allowed"),
+    ("__import__('subprocess')\n", 1, "'__import__' is off-limits"),
+    ("eval('1 + 1')\n", 1, "eval() is not available"),
+    ("exec('import os')\n", 1, "exec() is not available"),
+    ("compile('1', 'x', 'eval')\n", 1, "compile() is not available"),
+    ("b = __builtins__\n", 1, "'__builtins__' is off-limits"),
+    ("k = ().__class__.__base__.__subclasses__()\n", 1, "'.__subclasses__'"),
+    ("k = getattr((), '__cl' + 'ass__')\n", 1, "'__class__' is off-limits"),
+    ("k = type(()).mro()\n", 1, "'.mro' is off-limits"),
+    ("g = (i for i in [1])\nf = g.gi_frame\n", 2, "'.gi_frame' is off-limits"),
+    ("import random\nr = random.Random\nrandom.seed(1)\nx = getattr(random, '_os')\n", 4, "'_os' is off-limits"),
+    ("import dataclasses\nx = dataclasses.sys\n", 2, "has no attribute 'sys'"),
+])
+def test_escapes_are_refused_with_a_clear_error_at_their_line(code, line, words):
+    failed, end = refusal(code)
+    assert words in failed["error"], failed["error"]
+    assert failed["line"] == line
+    assert end["status"] == "failed"
+
+
+def test_allocating_ten_gigabytes_is_stopped_by_the_memory_limit():
+    failed, end = refusal("print('asking')\nx = bytearray(10 * 1024 ** 3)\n")
+    assert failed["error"].startswith("MemoryError") and failed["line"] == 2
+    assert end["outputs"]["n/P1"] == ["asking"]
+
+
+def test_a_fork_is_refused_even_for_code_that_found_the_os_module():
+    """The snippet cannot import os; should it ever reach it, the audit hook still says no."""
+    failed, _ = refusal("import os\nos.fork()\n")
+    assert "not allowed" in failed["error"]
+    for event in ("os.fork", "os.forkpty", "os.system", "os.posix_spawn", "subprocess.Popen", "open",
+                  "socket.connect", "socket.bind", "ctypes.dlopen", "os.exec", "os.kill"):
+        with pytest.raises(PlaygroundRefusal):
+            _audit(event, ())
+    _audit("exec", ())  # running snippet code is what the child is for
+
+
+def test_a_snippet_cannot_take_down_the_other_threads_or_the_caller():
+    events = run_sandboxed(scenario({"bad": "raise SystemExit(3)\n", "good": "sleep(0.05)\nprint('still here')\n"}))
+    end = finished(events)
+    assert end["outputs"]["n/good"] == ["still here"]
+    assert end["status"] == "failed"
+    assert kinds(events, "thread.failed")[0]["error"].startswith("SystemExit")
+
+
+def test_cancel_ends_a_running_child_promptly():
+    from playground.engine.sandbox import SandboxedRun
+
+    run = SandboxedRun(scenario({"P1": "while True:\n    sleep(0.01)\n"}, timeout_ms=60000)).start()
+    run.control({"type": "cancel"})
+    events = [e for batch in run.batches() for e in batch]
+    end = finished(events)
+    assert end["status"] == "cancelled"
