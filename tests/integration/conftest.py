@@ -1,0 +1,18 @@
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+from playground.celery import app as celery_app
+
+
+@pytest.fixture(scope="session")
+def _session_worker():
+    with start_worker(celery_app, pool="threads", concurrency=2, perform_ping_check=False,
+                      loglevel="WARNING", shutdown_timeout=120) as w:
+        yield w
+
+
+@pytest.fixture
+def worker(_session_worker, transactional_db):
+    """A real Celery worker (thread pool) on the embedded in-memory broker, in this
+    process, as `manage.py serve` runs it. Started once; every test ends its runs."""
+    return _session_worker
