@@ -12,15 +12,18 @@ export function codeBlock(code: string, testid: string): HTMLElement {
           h("span", { class: "src" }, text || " ")))));
 }
 
-/** Marks `line` (1-based) in a block made by codeBlock, or clears the mark. */
-export function markLine(block: HTMLElement, line: number | null, label: string): void {
+/** Clears the "here now" marks of a block made by codeBlock. */
+export function clearMarks(block: HTMLElement): void {
   for (const el of block.querySelectorAll<HTMLElement>(".code-line.current")) {
     el.classList.remove("current");
-    el.removeAttribute("title");
+    el.querySelectorAll(".here").forEach((x) => x.remove());
   }
-  if (line === null) return;
+}
+
+/** Marks `line` (1-based) as where `who` is now; several threads can share a line. */
+export function markLine(block: HTMLElement, line: number, who: string, status: string): void {
   const el = block.querySelector<HTMLElement>(`.code-line[data-line="${line}"]`);
   if (!el) return;
   el.classList.add("current");
-  el.title = label;
+  el.append(h("span", { class: `here status-${status.replace(/ /g, "-")}`, title: `${who} is here (${status})` }, `◂ ${who}`));
 }

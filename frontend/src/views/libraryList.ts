@@ -36,6 +36,7 @@ export class LibraryList {
               h("span", { class: "tags" }, (s.tags ?? []).map((t) => h("span", { class: "tag" }, t))),
               summary));
         })));
+    this.root.querySelector<HTMLElement>(".card.selected")?.scrollIntoView({ block: "nearest" });
   }
 }
 

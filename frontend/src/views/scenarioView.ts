@@ -6,7 +6,7 @@ import { makeNamer } from "../model/names";
 import { formatValue } from "../model/names";
 import type { NodeSpec, ResourceSpec, ScenarioSpec } from "../model/spec";
 import type { RunState } from "../model/state";
-import { codeBlock, markLine } from "./codeBlock";
+import { clearMarks, codeBlock, markLine } from "./codeBlock";
 import { h, replaceChildren } from "./dom";
 import { markdownToHtml } from "./markdown";
 
@@ -34,13 +34,13 @@ export class ScenarioView {
 
   /** Marks each thread's current line (from the run state) in the code. */
   showProgress(state: RunState | null): void {
-    for (const p of this.panes) markLine(p.block, null, "");
+    for (const p of this.panes) clearMarks(p.block);
     if (!state) return;
     const name = makeNamer([...new Set([...state.threads.values()].map((t) => t.node))]);
     for (const th of state.threads.values()) {
       if (th.line === null || th.status === "finished") continue;
       const pane = this.panes.find((p) => p.key === `${th.node}/${th.snippet ?? ""}`);
-      if (pane) markLine(pane.block, th.line, `${name(th.id)} is here (${th.status})`);
+      if (pane) markLine(pane.block, th.line, name(th.id), th.status);
     }
   }
 

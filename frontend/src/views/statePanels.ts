@@ -14,7 +14,7 @@ export function renderThreads(root: HTMLElement, state: RunState, name: Namer): 
         h("li", { "data-testid": `thread-${t.id}`, "data-status": t.status },
           h("span", { class: "thread-name" }, name(t.id)),
           h("span", { class: `pill status-${t.status.replace(/ /g, "-")}` }, t.status),
-          h("span", { class: "thread-detail" },
+          h("span", { class: "thread-detail", title: t.error ?? null },
             t.status === "blocked" && t.blockedOn ? `on ${name(t.blockedOn)}` : "",
             t.status === "failed" && t.error ? t.error : "",
             t.line !== null && t.status !== "finished" ? h("span", { class: "muted" }, ` line ${t.line}`) : null)))));
@@ -38,6 +38,9 @@ export function renderVariables(root: HTMLElement, state: RunState, name: Namer)
               v.writer ? `${name(v.writer)}: ${formatValue(v.previous)} → ${formatValue(v.value)}` : "initial"))))));
 }
 
+// A lock's "value" is just held-or-not, which the owners column already says.
+const LOCKS = new Set(["lock", "rlock"]);
+
 export function renderResources(root: HTMLElement, state: RunState, name: Namer): void {
   const res = [...state.resources.values()];
   if (!res.length) return replaceChildren(root, h("p", { class: "muted" }, "No locks, semaphores or conditions."));
@@ -54,5 +57,5 @@ export function renderResources(root: HTMLElement, state: RunState, name: Namer)
             h("td", null, h("code", null, name(r.id)), h("span", { class: "rtype" }, r.rtype)),
             h("td", { "data-testid": `resource-owners-${r.id}` }, who(r.owners)),
             h("td", { "data-testid": `resource-waiting-${r.id}` }, who(r.waiting)),
-            h("td", null, r.value === null ? h("span", { class: "muted" }, "—") : String(r.value)))))));
+            h("td", null, r.value === null || LOCKS.has(r.rtype) ? h("span", { class: "muted" }, "—") : String(r.value)))))));
 }
