@@ -127,3 +127,10 @@ def test_a_dropped_connection_resumes_after_the_last_event(page, playground_serv
     ]
     assert seqs == list(range(1, len(seqs) + 1))
     assert seqs[-1] > 3
+
+
+def test_the_page_says_so_when_the_frontend_is_not_built(page, playground_server):
+    page.route("**/static/dist/app.js", lambda route: route.fulfill(status=404, body="not found"))
+    page.goto(playground_server.url)
+    expect(page.get_by_test_id("boot")).to_contain_text("The frontend has not been built yet")
+    expect(page.get_by_test_id("boot")).to_contain_text("make frontend")
