@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from playground.engine.spec import validate
 from playground.runs.models import Run
 
 from .helpers import collect_until_final, connect, post_run, run_async, slow_spec, wait_for
@@ -52,8 +53,9 @@ def test_a_run_cancelled_over_http_stops_as_cancelled(client, worker):
 
 
 def test_a_queued_run_is_cancelled_at_once_and_never_executes(client, transactional_db):
-    # No worker here: the run stays queued until cancelled.
-    created = post_run(client, {"scenario": slow_spec()})
+    # Created without enqueueing it, so that no worker can take it first.
+    run = Run.objects.create(spec=validate(slow_spec()), mode="free", scenario="slow-clock")
+    created = {"id": str(run.id)}
     response = client.post(f"/api/runs/{created['id']}/cancel")
     assert response.status_code == 200
     assert response.json()["status"] == "cancelled"

@@ -1,0 +1,94 @@
+"""Traces go out in several formats and come back in as stored runs."""
+
+import json
+
+import pytest
+
+from playground.exports.jsonl import export as to_jsonl
+from playground.runs.models import Run, TraceEvent
+
+from .helpers import collect_until_final, connect, counter_spec, post_run, run_async
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def finished_run(client):
+    created = post_run(client, {"scenario": counter_spec(20)})
+
+    async def watch():
+        comm = await connect(created["id"])
+        try:
+            return await collect_until_final(comm)
+        finally:
+            await comm.disconnect()
+
+    events, _ = run_async(watch())
+    return created["id"], events
+
+
+def test_an_uploaded_jsonl_trace_becomes_a_run_with_the_status_of_its_run_finished(client, worker):
+    run_id, events = finished_run(client)
+    trace = client.get(f"/api/runs/{run_id}/trace?format=jsonl").content
+
+    response = client.post("/api/traces", trace, content_type="application/x-ndjson")
+
+    assert response.status_code == 201
+    uploaded = response.json()
+    assert uploaded["status"] == "completed"
+    assert uploaded["events"] == len(events)
+    run = Run.objects.get(id=uploaded["id"])
+    assert run.source == "upload"
+    stored = list(TraceEvent.objects.filter(run=run).order_by("seq").values_list("data", flat=True))
+    assert stored == events
+    assert client.get(f"/api/runs/{run.id}/trace").content == trace
+
+
+def test_a_trace_can_be_uploaded_as_a_file(client, transactional_db):
+    events = [{"seq": 1, "t": 0, "kind": "run.started"},
+              {"seq": 2, "t": 0.1, "kind": "run.finished", "status": "deadlock", "shared": {}}]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("t.jsonl", to_jsonl(events).encode(), content_type="application/x-ndjson")
+    response = client.post("/api/traces", {"trace": upload})
+    assert response.status_code == 201
+    assert response.json()["status"] == "deadlock"
+
+
+@pytest.mark.parametrize("body, path", [
+    ('{"seq": 1, "kind": "run.started"}\nnot json\n', "line 2"),
+    ('{"seq": 1, "kind": "run.started"}\n{"seq": 3, "kind": "run.finished", "status": "completed"}\n',
+     "events[1].seq"),
+    ('{"seq": 1, "kind": "run.started"}\n', "events[0]"),
+    ('{"seq": 1, "kind": "run.finished", "status": "great"}\n', "events[0].status"),
+    ("", ""),
+])
+def test_a_broken_trace_is_refused_with_where_it_breaks(client, transactional_db, body, path):
+    response = client.post("/api/traces", body, content_type="application/x-ndjson")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["path"] == path
+    assert not Run.objects.exists()
+
+
+def test_a_trace_over_the_upload_limit_is_a_413(client, transactional_db, settings):
+    settings.TRACE_UPLOAD_MAX_BYTES = 2048
+    body = "".join(json.dumps({"seq": i, "kind": "output", "text": "x" * 50}) + "\n" for i in range(1, 100))
+    response = client.post("/api/traces", body, content_type="application/x-ndjson")
+    assert response.status_code == 413
+
+
+@pytest.mark.parametrize("fmt, marker", [
+    ("chrome", '"traceEvents"'), ("perfetto", '"traceEvents"'), ("shiviz", "(?<host>"),
+    ("mermaid", "sequenceDiagram"), ("plantuml", "@startuml"),
+])
+def test_a_run_downloads_in_each_export_format(client, worker, fmt, marker):
+    run_id, events = finished_run(client)
+    response = client.get(f"/api/runs/{run_id}/trace?format={fmt}")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    body = response.content.decode()
+    assert marker in body
+    if fmt in ("chrome", "perfetto"):
+        trace = json.loads(body)["traceEvents"]
+        assert sum(1 for e in trace if e["ph"] == "B") == sum(1 for e in events if e["kind"] == "sync.acquire")
+    if fmt == "shiviz":
+        assert len(body.splitlines()) == 2 + 2 * sum(1 for e in events if e.get("node") and e.get("vc"))
