@@ -205,6 +205,8 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_ACKS_LATE = True
+# The queue runs travel on; deployments (and tests) sharing one Redis can keep apart.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "playground")
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A run is bounded by its spec's timeout (the engine enforces it); these limits are
 # the worker's own backstop and must stay above the longest timeout a spec may ask for.
