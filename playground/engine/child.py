@@ -16,9 +16,9 @@ import time
 import traceback
 from collections import deque
 
-from . import snippet_api  # noqa: F401  (imported before the audit hook)
+from . import explore, scheduler, snippet_api  # noqa: F401  (imported before the audit hook)
 from .events import dumps, loads
-from .runtime import Runtime
+from .runner import make_run
 from .safety import apply_limits, install_audit_hook
 
 FLUSH_EVERY_S = 0.003
@@ -65,7 +65,7 @@ class LineWriter:
         self._drain()
 
 
-def _controls(runtime: Runtime, stdin) -> None:
+def _controls(runtime, stdin) -> None:
     for line in stdin:
         try:
             message = loads(line)
@@ -87,7 +87,7 @@ def main() -> None:
                  memory_bytes=int(limits.get("memory_mb", 1024)) << 20,
                  open_files=int(limits.get("open_files", 64)))
     writer = LineWriter(stdout)
-    runtime = Runtime(spec, writer.add)
+    runtime = make_run(spec, writer.add)
     threading.Thread(target=_controls, args=(runtime, stdin), name="controls", daemon=True).start()
     install_audit_hook()
     try:

@@ -99,9 +99,9 @@ class Lock(Resource):
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         rt = self.rt
         ctx = rt.local.ctx
+        rt.point(ctx)
         with rt.mutex:
             got = self._take(ctx, blocking, _timeout(blocking, timeout))
-        rt.point(ctx)
         return got
 
     def _give_up(self, ctx: ThreadCtx) -> None:
@@ -128,9 +128,9 @@ class Lock(Resource):
     def release(self) -> None:
         rt = self.rt
         ctx = rt.local.ctx
+        rt.point(ctx)
         with rt.mutex:
             self._give_up(ctx)
-        rt.point(ctx)
 
     def locked(self) -> bool:
         return self.owner is not None
@@ -169,6 +169,7 @@ class Semaphore(Resource):
     def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool:
         rt = self.rt
         ctx = rt.local.ctx
+        rt.point(ctx)
         with rt.mutex:
             if self.count > 0:
                 self.count -= 1
@@ -184,12 +185,12 @@ class Semaphore(Resource):
                 if not got:
                     self.waiters.remove(ctx)
                     self.event(ctx, "sync.timeout")
-        rt.point(ctx)
         return got
 
     def release(self, n: int = 1) -> None:
         rt = self.rt
         ctx = rt.local.ctx
+        rt.point(ctx)
         with rt.mutex:
             for _ in range(n):
                 if self.rtype == "boundedsemaphore" and self.count >= self.initial:
@@ -206,7 +207,6 @@ class Semaphore(Resource):
                     self.owners.append(nxt)
                     self.event(nxt, "sync.acquire")
                     self.grant(nxt)
-        rt.point(ctx)
 
     __enter__ = Lock.__enter__
 
@@ -244,6 +244,7 @@ class Condition(Resource):
     def wait(self, timeout: float | None = None) -> bool:
         rt = self.rt
         ctx = rt.local.ctx
+        rt.point(ctx)
         lock = self.lock
         with rt.mutex:
             self._check_owner(ctx, "wait")
@@ -260,7 +261,6 @@ class Condition(Resource):
                 rt.wait_until(ctx, lambda: ctx.granted is lock, lock, None)
             ctx.granted = None
             lock.count = depth
-        rt.point(ctx)
         return notified
 
     def wait_for(self, predicate, timeout: float | None = None):
@@ -274,6 +274,7 @@ class Condition(Resource):
     def notify(self, n: int = 1) -> None:
         rt = self.rt
         ctx = rt.local.ctx
+        rt.point(ctx)
         with rt.mutex:
             self._check_owner(ctx, "notify")
             woken = self.waiters[:n]
@@ -285,7 +286,6 @@ class Condition(Resource):
                 rt.wake(t)
                 self.lock.waiters.append(t)
                 rt.moved(t, self.lock)
-        rt.point(ctx)
 
     def notify_all(self) -> None:
         self.notify(len(self.waiters))
@@ -311,6 +311,7 @@ class Event(Resource):
     def set(self) -> None:
         rt = self.rt
         ctx = rt.local.ctx
+        rt.point(ctx)
         with rt.mutex:
             self.flag = True
             woken, self.waiters = self.waiters, []
@@ -318,19 +319,19 @@ class Event(Resource):
             for t in woken:
                 self.event(t, "sync.wake")
                 self.grant(t)
-        rt.point(ctx)
 
     def clear(self) -> None:
         rt = self.rt
         ctx = rt.local.ctx
+        rt.point(ctx)
         with rt.mutex:
             self.flag = False
             self.event(ctx, "sync.notify", action="clear")
-        rt.point(ctx)
 
     def wait(self, timeout: float | None = None) -> bool:
         rt = self.rt
         ctx = rt.local.ctx
+        rt.point(ctx)
         with rt.mutex:
             if self.flag:
                 result = True
@@ -340,7 +341,6 @@ class Event(Resource):
                 result = self.block(ctx, timeout)
                 if not result:
                     self.waiters.remove(ctx)
-        rt.point(ctx)
         return result
 
 
@@ -366,6 +366,7 @@ class Barrier(Resource):
     def wait(self, timeout: float | None = None) -> int:
         rt = self.rt
         ctx = rt.local.ctx
+        rt.point(ctx)
         with rt.mutex:
             index = len(self.waiters)
             if index + 1 < self.parties:
@@ -380,5 +381,4 @@ class Barrier(Resource):
                 for t in woken:
                     self.event(t, "sync.wake")
                     self.grant(t)
-        rt.point(ctx)
         return index

@@ -8,6 +8,15 @@ from typing import Any
 from .runtime import Runtime
 
 
+def make_run(spec: dict, sink: Callable[[dict], Any]) -> Any:
+    """The object that runs a spec: the runtime, or the explorer for `explore`."""
+    if spec["run"].get("mode") == "explore":
+        from .explore import Explorer
+
+        return Explorer(spec, sink)
+    return Runtime(spec, sink)
+
+
 def run_scenario(spec: dict, sink: Callable[[dict], Any] | None = None) -> dict:
     """Run a validated spec to its end; events go to `sink`; returns `run.finished`.
 
@@ -15,8 +24,7 @@ def run_scenario(spec: dict, sink: Callable[[dict], Any] | None = None) -> dict:
     adds the audit hook and resource limits: run untrusted code through
     `sandbox.SandboxedRun`.
     """
-    runtime = Runtime(spec, sink or (lambda event: None))
-    return runtime.run()
+    return make_run(spec, sink or (lambda event: None)).run()
 
 
 def collect(spec: dict) -> list[dict]:

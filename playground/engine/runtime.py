@@ -9,6 +9,9 @@ the monitor: real threads really interleave between scheduling points.
 
 from __future__ import annotations
 
+import ast
+import copy
+import queue
 import random
 import sys
 import threading
@@ -18,14 +21,41 @@ from typing import Any
 
 from . import waitfor
 from .events import EventLog, NodeClock, snapshot
-from .instrument import SnippetRefused, instrument
+from .instrument import SnippetRefused, compile_expression, instrument
 
-NEW, RUNNING, BLOCKED, FINISHED, FAILED = "new", "running", "blocked", "finished", "failed"
+NEW, RUNNING, PARKED, BLOCKED, FINISHED, FAILED = "new", "running", "parked", "blocked", "finished", "failed"
+CONTROLLED_MODES = ("step", "replay", "random", "explore")
 # Room for the threads to unwind after the run has ended.
 UNWIND_S = 1.0
 # Free-mode preemption: how long a yielding thread waits at most for another to move.
 PREEMPT_MAX_S = 0.05
 PREEMPT_POLL_S = 0.0001
+
+
+class WorkerPool:
+    """Idle OS threads kept for the next execution: starting a thread costs far
+    more than a step, and the explorer runs thousands of short executions."""
+
+    def __init__(self):
+        self.jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self.idle = 0
+        self.lock = threading.Lock()
+
+    def run(self, job: Callable[[], Any]) -> None:
+        with self.lock:
+            spare = self.idle > 0
+            if spare:
+                self.idle -= 1
+        self.jobs.put(job)
+        if not spare:
+            threading.Thread(target=self._work, name="explore-worker", daemon=True).start()
+
+    def _work(self) -> None:
+        while True:
+            job = self.jobs.get()
+            job()
+            with self.lock:
+                self.idle += 1
 
 
 class RunStopped(BaseException):
@@ -53,16 +83,26 @@ class ThreadCtx:
         self.forever = False
         self.granted: Any = None
         self.sleeping = False
+        self.fingerprint: Any = None  # local state, for the explorer's visited set
+        self.steps = 0
+        self.seen = 0  # hash of the values this thread has read (explorer)
+        self.free_pass = False
+        self.yielding: int | None = None  # the event count when it began to yield
         self.outputs: list[str] = []
         self.rng = random.Random(seed)
         self.os_thread: threading.Thread | None = None
 
     @property
     def alive(self) -> bool:
-        return self.state in (RUNNING, BLOCKED)
+        return self.state in (RUNNING, PARKED, BLOCKED)
+
+    @property
+    def enabled(self) -> bool:
+        """Controlled modes: may this thread be given the next step?"""
+        return self.state == PARKED or (self.state == BLOCKED and not self.forever)
 
     def holders(self) -> list[ThreadCtx]:  # joining a thread waits for that thread
-        return [self] if self.state in (NEW, RUNNING, BLOCKED) else []
+        return [self] if self.state in (NEW, RUNNING, PARKED, BLOCKED) else []
 
 
 class NodeState:
@@ -118,13 +158,62 @@ def _caused_by_stop(exc: BaseException) -> bool:
     return False
 
 
+INVARIANT_BUILTINS = {name: __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name)
+                      for name in ("len", "min", "max", "abs", "sum", "all", "any", "sorted", "set", "list",
+                                   "tuple", "dict", "int", "float", "str", "bool", "round", "True", "False",
+                                   "None")}
+
+
+def _touches(ctx: ThreadCtx, kind: str, fields: dict) -> tuple:
+    """What an event's step touched, and how: two steps conflict when they
+    touch the same thing and one of them changes it."""
+    if kind == "var.read":
+        return ("var", ctx.node.id, fields["name"], "r")
+    if kind == "var.write":
+        return ("var", ctx.node.id, fields["name"], "w")
+    if "resource" in fields:
+        return ("res", ctx.node.id, fields["resource"], "w")
+    if kind.startswith("section."):
+        return ("section", ctx.node.id, fields.get("section"), "w")
+    if kind.startswith("thread."):
+        return ("thread", ctx.name, "", "w")
+    return ("own", ctx.name, kind, "r")
+
+
+def conflict(a: set, b: set) -> bool:
+    """Do two steps' footprints conflict (same object, at least one write)?"""
+    for x in a:
+        for y in b:
+            if x[:3] == y[:3] and (x[3] == "w" or y[3] == "w"):
+                return True
+    return False
+
+
+def _plain(value: Any) -> bool:
+    return isinstance(value, (int, float, str, bool, type(None), list, tuple, dict, set))
+
+
+def fingerprint(snippet_files: dict) -> tuple:
+    """A thread's local state: where it is in each snippet frame and its plain locals."""
+    parts = []
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code.co_filename in snippet_files:
+            local = {k: snapshot(v) for k, v in frame.f_locals.items() if _plain(v) and not k.startswith("__")}
+            parts.append((frame.f_code.co_filename, frame.f_code.co_firstlineno, frame.f_lasti,
+                          repr(sorted(local.items()))))
+        frame = frame.f_back
+    return tuple(parts)
+
+
 def describe_error(exc: BaseException) -> str:
     text = str(exc)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 class Runtime:
-    def __init__(self, spec: dict, sink: Callable[[dict], Any], *, build_globals: Callable | None = None):
+    def __init__(self, spec: dict, sink: Callable[[dict], Any], *, build_globals: Callable | None = None,
+                 chooser: Any = None, compiled: dict | None = None, quiet: bool = False):
         self.spec = spec
         self.settings = spec["run"]
         self.mutex = threading.Lock()
@@ -143,12 +232,34 @@ class Runtime:
         self.deadline = time.monotonic() + self.settings.get("timeout_ms", 10_000) / 1000
         self.gate = threading.Event()
         self.schedule: list[str] = []
+        # Controlled modes: exactly one thread runs between scheduling points,
+        # the one holding the turn; the chooser picks it.
+        self.mode = self.settings.get("mode", "free")
+        self.controlled = self.mode in CONTROLLED_MODES
+        self.turn: ThreadCtx | None = None
+        if chooser is None and self.controlled:
+            from .scheduler import chooser_for
+            chooser = chooser_for(self.settings)
+        self.chooser = chooser
+        self.quiet = quiet  # the explorer's re-executions: no events, just the outcome
+        self.footprint: set | None = None  # what the current step touched (explorer)
+        self.fingerprints = False  # record threads' local state at each point (explorer)
+        self.deadlock: dict | None = None
+        self.violation: dict | None = None
+        self.inside: dict[tuple[str, str], int] = {}
+        self.scheduling = False  # set once every thread exists: choices may begin
+        self.pool: WorkerPool | None = None  # the explorer reuses OS threads across executions
+        self.deciding = False
         if build_globals is None:
             from .snippet_api import build_globals
         self.build_globals = build_globals
+        self.invariant_checks = self.compile_invariants(spec.get("invariants") or [])
         # Compiled now, before a sandbox forbids compiling: (node, snippet) -> code or the refusal.
         self.compiled: dict[tuple[str, str], Any] = {}
-        for node in self.nodes.values():
+        if compiled is not None:
+            self.compiled = compiled
+            self.snippet_files = {f"<{node}/{snippet}>": snippet for node, snippet in compiled}
+        for node in self.nodes.values() if compiled is None else ():
             sources = [("setup", node.spec.get("setup", ""))] + [
                 (t["name"], t["code"]) for t in node.spec.get("threads", [])]
             for snippet, code in sources:
@@ -178,35 +289,81 @@ class Runtime:
         """A node-level event by `ctx` (monitor held)."""
         if self.closed:
             return None
+        if self.footprint is not None:
+            self.footprint.add(_touches(ctx, kind, fields))
+        if self.quiet:
+            return None
         snippet, line = self.where(ctx)
         return self.log.emit(kind, ctx.node.id, ctx.name, ctx.node.clock, line=line, snippet=snippet, **fields)
 
     def emit_run(self, kind: str, **fields: Any) -> dict | None:
-        if self.closed:
+        if self.closed or (self.quiet and kind != "run.finished"):
             return None
         return self.log.emit(kind, **fields)
 
     # -- scheduling --------------------------------------------------------
-    def point(self, ctx: ThreadCtx) -> None:
-        """A scheduling point: the run may end here, or the thread may yield."""
+    def point(self, ctx: ThreadCtx, local: bool = False) -> None:
+        """A scheduling point: the run may end here, or the thread may yield.
+
+        `local`: after something only this thread sees (its start, a print, a
+        sleep). Under control, such a step joins the next one: it commutes with
+        everything, so a separate choice would only multiply the schedules.
+        """
         if self.stopping:
             raise RunStopped(self.end_status)
-        if self.preempt and ctx.rng.random() < self.preempt:
+        if self.controlled:
+            if local:
+                return
+            if ctx.free_pass:  # just chosen to start or to wake: this action is that step
+                ctx.free_pass = False
+                return
+            self.park(ctx)
+        elif self.preempt and ctx.rng.random() < self.preempt:
             self.yield_to_others(ctx)
+
+    def park(self, ctx: ThreadCtx) -> None:
+        """Controlled modes: give the turn back and wait until the chooser picks this thread."""
+        with self.mutex:
+            if self.fingerprints:
+                ctx.fingerprint = (ctx.steps, ctx.seen, fingerprint(self.snippet_files))
+            ctx.steps += 1
+            ctx.state = PARKED
+            self.release_turn(ctx)
+            while self.turn is not ctx and not self.stopping:
+                ctx.cond.wait()
+            if self.stopping:
+                raise RunStopped(self.end_status)
+            ctx.state = RUNNING
+
+    def release_turn(self, ctx: ThreadCtx) -> None:
+        """Monitor held: the step of `ctx` is over; the next one is chosen now,
+        by this thread, so a step costs one thread switch, not two."""
+        if self.turn is ctx:
+            self.turn = None
+        if self.controlled:
+            self.decide()
+        self.changed.notify_all()
 
     def yield_to_others(self, ctx: ThreadCtx) -> None:
         """Preemption in free mode: pause until another thread has taken a step.
 
         A random sleep would only shuffle timings; waiting for someone else's
         progress makes the interleavings that expose races really happen.
+        Only a thread with someone runnable to yield to waits, so two
+        threads never stand aside for each other.
         """
-        others = [t for t in self.threads if t is not ctx and t.state == RUNNING and not t.sleeping]
+        start = self.log.seq
+        others = [t for t in self.threads  # a thread yielding since before the last event has been served
+                  if t is not ctx and t.state == RUNNING and not t.sleeping and t.yielding != start]
         if not others:
             return
-        start = self.log.seq
-        give_up = time.monotonic() + PREEMPT_MAX_S
-        while self.log.seq == start and not self.stopping and time.monotonic() < give_up:
-            time.sleep(PREEMPT_POLL_S)
+        ctx.yielding = start
+        try:
+            give_up = time.monotonic() + PREEMPT_MAX_S
+            while self.log.seq == start and not self.stopping and time.monotonic() < give_up:
+                time.sleep(PREEMPT_POLL_S)
+        finally:
+            ctx.yielding = None
 
     def wait_until(self, ctx: ThreadCtx, granted: Callable[[], bool], resource: Any,
                    timeout: float | None = None) -> bool:
@@ -214,6 +371,8 @@ class Runtime:
         ctx.state = BLOCKED
         ctx.waiting_on = resource
         ctx.forever = timeout is None
+        if self.controlled:
+            return self.wait_controlled(ctx, granted)
         try:
             self.check_deadlock(ctx)
             deadline = self.deadline if timeout is None else min(self.deadline, time.monotonic() + timeout)
@@ -228,6 +387,26 @@ class Runtime:
                     return False
                 ctx.cond.wait(remaining)
             return True
+        finally:
+            ctx.state = RUNNING
+            ctx.waiting_on = None
+            ctx.forever = False
+
+    def wait_controlled(self, ctx: ThreadCtx, granted: Callable[[], bool]) -> bool:
+        """Controlled modes: blocked until granted *and* chosen. A thread in a
+        timed wait stays enabled: choosing it before it is granted is its timeout."""
+        try:
+            if self.fingerprints:
+                ctx.fingerprint = (ctx.steps, ctx.seen, fingerprint(self.snippet_files))
+            ctx.steps += 1
+            self.check_deadlock(ctx)
+            self.release_turn(ctx)
+            while self.turn is not ctx:
+                if self.stopping:
+                    raise RunStopped(self.end_status)
+                ctx.cond.wait()
+            ctx.free_pass = True
+            return granted()
         finally:
             ctx.state = RUNNING
             ctx.waiting_on = None
@@ -258,8 +437,9 @@ class Runtime:
 
     def declare_deadlock(self, cycle: list[dict], reason: str) -> None:
         resources = [r for node in self.nodes.values() for r in node.resources.values()]
+        self.deadlock = {"cycle": cycle, "reason": reason, "message": waitfor.describe(cycle)}
         self.emit_run("deadlock", cycle=cycle, graph=waitfor.graph(self.threads, resources),
-                      reason=reason, message=waitfor.describe(cycle))
+                      reason=reason, message=self.deadlock["message"], step=len(self.schedule))
         self.stop("deadlock")
 
     def stop(self, status: str, error: str | None = None) -> None:
@@ -281,10 +461,15 @@ class Runtime:
         """A control message from outside (the browser, via the worker)."""
         if message.get("type") == "cancel":
             self.cancel()
+        elif self.chooser is not None and hasattr(self.chooser, "control"):
+            with self.mutex:
+                self.chooser.control(message)
+                self.changed.notify_all()
 
     # -- shared variables --------------------------------------------------
     def read(self, node: NodeState, name: str) -> Any:
         ctx = self.local.ctx
+        self.point(ctx)
         with self.mutex:
             try:
                 value = node.store[name]
@@ -292,26 +477,29 @@ class Runtime:
                 raise NameError(f"shared variable {name!r} is not defined") from None
             shown = node.last[name] = snapshot(value)
             self.emit_at(ctx, "var.read", name=name, value=shown)
-        self.point(ctx)
+            if self.fingerprints:  # a value read may live on the stack, unseen by locals
+                ctx.seen = hash((ctx.seen, name, repr(shown)))
         return value
 
     def write(self, node: NodeState, name: str, value: Any) -> None:
         ctx = self.local.ctx
+        self.point(ctx)
         with self.mutex:
             previous = snapshot(node.store.get(name))
             node.store[name] = value
             shown = node.last[name] = snapshot(value)
             self.emit_at(ctx, "var.write", name=name, value=shown, previous=previous)
-        self.point(ctx)
 
     def mutated(self, node: NodeState, name: str) -> None:
-        """A shared container was changed in place (`items.append(…)`)."""
+        """A shared container was changed in place (`items.append(…)`).
+
+        No scheduling point: the change has happened already, so its event
+        belongs to the same step as the read of the container just before."""
         ctx = self.local.ctx
         with self.mutex:
             previous = node.last.get(name)
             shown = node.last[name] = snapshot(node.store.get(name))
             self.emit_at(ctx, "var.write", name=name, value=shown, previous=previous)
-        self.point(ctx)
 
     # -- threads -----------------------------------------------------------
     def new_thread(self, node: NodeState, short: str, snippet: str) -> ThreadCtx:
@@ -333,16 +521,22 @@ class Runtime:
             self.thread_main(ctx, body)
 
         ctx.state = RUNNING  # alive from now: counts for deadlock detection
-        ctx.os_thread = threading.Thread(target=main, name=ctx.name, daemon=True)
-        ctx.os_thread.start()
+        if self.pool is not None:
+            self.pool.run(main)
+        else:
+            ctx.os_thread = threading.Thread(target=main, name=ctx.name, daemon=True)
+            ctx.os_thread.start()
 
     def thread_main(self, ctx: ThreadCtx, body: Callable[[], Any]) -> None:
         error: BaseException | None = None
         stopped = False
-        with self.mutex:
-            self.emit_at(ctx, "thread.started")
         try:
-            self.point(ctx)
+            if self.controlled:
+                self.park(ctx)  # a new thread waits to be chosen like any other
+                ctx.free_pass = True
+            with self.mutex:
+                self.emit_at(ctx, "thread.started")
+            self.point(ctx, local=True)
             body()
         except RunStopped:
             stopped = True
@@ -369,6 +563,7 @@ class Runtime:
                 if t.waiting_on is ctx:
                     self.wake(t)
             self.check_deadlock()
+            self.release_turn(ctx)
             self.changed.notify_all()
 
     def error_line(self, exc: BaseException) -> int | None:
@@ -396,7 +591,7 @@ class Runtime:
         pending = []
         for node in self.nodes.values():
             for name, value in node.spec.get("shared", {}).items():
-                node.store[name] = value
+                node.store[name] = copy.deepcopy(value)  # each run starts from the spec, untouched
                 node.last[name] = snapshot(value)
             node.globals = self.build_globals(self, node)
             setup_ctx = ThreadCtx(node, "setup", "setup", self.mutex, f"{self.seed}/{node.id}/setup")
@@ -446,22 +641,109 @@ class Runtime:
         for ctx, body in pending:
             self.start_thread(ctx, body, gated=True)
         self.gate.set()
-        with self.mutex:
-            while not self.stopping and any(t.state != FINISHED and t.state != FAILED for t in self.threads):
-                remaining = self.deadline - time.monotonic()
-                if remaining <= 0:
-                    self.stop("timeout", "the run reached its time limit")
-                    break
-                self.changed.wait(remaining)
+        if self.controlled:
+            self.schedule_steps()
+        else:
+            with self.mutex:
+                while not self.stopping and any(t.state != FINISHED and t.state != FAILED for t in self.threads):
+                    if not self.wait_changed():
+                        break
         self.unwind()
         return self.finish()
+
+    def wait_changed(self) -> bool:
+        """Monitor held: wait for something to happen; False when the run's time is up."""
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            self.stop("timeout", "the run reached its time limit")
+            return False
+        self.changed.wait(remaining)
+        return True
+
+    def schedule_steps(self) -> None:
+        """Controlled modes: make the first choice, then wait for the run to end."""
+        with self.mutex:
+            self.scheduling = True
+            self.decide()
+            while not self.stopping and any(t.state not in (FINISHED, FAILED) for t in self.threads):
+                if not self.wait_changed():
+                    break
+
+    def decide(self) -> None:
+        """Monitor held: when no thread runs, check invariants and let the chooser pick."""
+        if (not self.scheduling or self.deciding or self.turn is not None or self.stopping
+                or any(t.state in (RUNNING, NEW) for t in self.threads)):
+            return
+        self.deciding = True
+        try:
+            if self.check_invariants():
+                return
+            enabled = [t for t in self.threads if t.enabled]
+            if not enabled:
+                if any(t.alive for t in self.threads):
+                    self.check_deadlock()
+                return
+            choice = self.chooser.choose(self, enabled)
+            if choice is None or self.stopping:
+                return
+            self.schedule.append(choice.name)
+            self.emit_run("step", thread=choice.name, index=len(self.schedule),
+                          enabled=[t.name for t in enabled])
+            if self.footprint is not None:
+                self.footprint = set()
+            self.turn = choice
+            choice.cond.notify_all()
+        finally:
+            self.deciding = False
+
+    # -- invariants and sections -------------------------------------------
+    def compile_invariants(self, texts: list[str]) -> list[tuple[str, Any, NodeState]]:
+        """Each invariant is checked on the nodes whose variables it names."""
+        checks = []
+        for text in texts:
+            code = compile_expression(text, frozenset(), "<invariant>")
+            names = {n.id for n in ast.walk(ast.parse(text, mode="eval")) if isinstance(n, ast.Name)}
+            names -= set(INVARIANT_BUILTINS) | {"inside"}
+            nodes = [n for n in self.nodes.values() if names <= set(n.spec.get("shared", {}))]
+            for node in nodes or list(self.nodes.values())[:1]:
+                checks.append((text, code, node))
+        return checks
+
+    def enter_section(self, ctx: ThreadCtx, name: str, delta: int) -> None:
+        self.point(ctx)
+        with self.mutex:
+            key = (ctx.node.id, name)
+            self.inside[key] = self.inside.get(key, 0) + delta
+            self.emit_at(ctx, "section.enter" if delta > 0 else "section.exit", section=name,
+                         inside=self.inside[key])
+
+    def check_invariants(self) -> bool:
+        """Monitor held: True (and the run ends) when an invariant is false."""
+        for text, code, node in self.invariant_checks:
+            scope = dict(node.store)
+            scope["inside"] = lambda name, _n=node.id: self.inside.get((_n, name), 0)
+            try:
+                ok = eval(code, {"__builtins__": INVARIANT_BUILTINS}, scope)
+            except Exception as exc:  # a broken invariant is reported, not fatal
+                ok, scope["error"] = False, describe_error(exc)
+            if not ok:
+                values = {k: snapshot(v) for k, v in node.store.items()}
+                values.update({f"inside({name!r})": n for (nid, name), n in self.inside.items() if nid == node.id})
+                self.violation = {"invariant": text, "node": node.id, "values": values, "step": len(self.schedule)}
+                self.emit_run("invariant.violated", **self.violation)
+                self.stop("violated", f"invariant {text!r} is false")
+                return True
+        return False
 
     def unwind(self) -> None:
         """Give stopped threads a moment to leave; a thread stuck in a loop is left behind."""
         until = time.monotonic() + UNWIND_S
-        for t in self.threads:
-            if t.os_thread is not None:
-                t.os_thread.join(max(0.0, until - time.monotonic()))
+        with self.mutex:
+            while any(t.state not in (FINISHED, FAILED) for t in self.threads):
+                remaining = until - time.monotonic()
+                if remaining <= 0:
+                    break
+                self.changed.wait(remaining)
 
     def finish(self) -> dict:
         with self.mutex:

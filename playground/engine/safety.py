@@ -81,11 +81,12 @@ def _refused(name: str):
     return refuse
 
 
-def public_namespace(module: ModuleType, **overrides: Any) -> SimpleNamespace:
+def public_members(module: ModuleType) -> dict[str, Any]:
     """A module reduced to its public, non-module members."""
-    members = {k: v for k, v in vars(module).items() if not k.startswith("_") and not isinstance(v, ModuleType)}
-    members.update(overrides)
-    return SimpleNamespace(**members)
+    return {k: v for k, v in vars(module).items() if not k.startswith("_") and not isinstance(v, ModuleType)}
+
+
+_PUBLIC = {name: public_members(mod) for name, mod in _REAL.items()}  # worked out once per process
 
 
 def random_module(seed: Any) -> SimpleNamespace:
@@ -119,12 +120,20 @@ def make_import(modules: dict[str, Any]):
     return safe_import
 
 
-def make_builtins(modules: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+def _base_builtins() -> dict[str, Any]:
     table = {name: getattr(builtins, name) for name in _SAFE_BUILTIN_NAMES}
     for name in dir(builtins):
         value = getattr(builtins, name)
         if isinstance(value, type) and issubclass(value, BaseException):
             table[name] = value
+    return table
+
+
+_BASE_BUILTINS = _base_builtins()
+
+
+def make_builtins(modules: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    table = dict(_BASE_BUILTINS)
     table.update({"True": True, "False": False, "None": None, "NotImplemented": NotImplemented,
                   "Ellipsis": Ellipsis, "__build_class__": builtins.__build_class__,
                   "__name__": "playground", "getattr": safe_getattr, "hasattr": safe_hasattr,
@@ -136,7 +145,8 @@ def make_builtins(modules: dict[str, Any], extra: dict[str, Any]) -> dict[str, A
 
 
 def snippet_modules(seed: Any, sleep, threading_ns: Any) -> dict[str, Any]:
-    modules = {name: public_namespace(mod) for name, mod in _REAL.items()}
+    # A fresh namespace per run: a snippet that reassigns `math.pi` changes only its own run.
+    modules = {name: SimpleNamespace(**members) for name, members in _PUBLIC.items()}
     modules["random"] = random_module(seed)
     modules["time"] = time_module(sleep)
     modules["threading"] = threading_ns

@@ -36,17 +36,18 @@ class SnippetThread:
             raise RuntimeError("threads can only be started once")
         rt, node = self._api.runtime, self._api.node
         parent = rt.local.ctx
+        rt.point(parent)
         base = self._wanted or getattr(self._target, "__name__", None) or "Thread"
         with rt.mutex:
             if rt.stopping:
                 raise RunStopped(rt.end_status)
             self._ctx = rt.new_thread(node, base if base.isidentifier() else "Thread", parent.snippet)
             rt.start_thread(self._ctx, self.run, gated=False)
-        rt.point(parent)
 
     def join(self, timeout: float | None = None) -> None:
         rt = self._api.runtime
         ctx = rt.local.ctx
+        rt.point(ctx)
         if self._ctx is None:
             raise RuntimeError("cannot join a thread before it is started")
         if self._ctx is ctx:
@@ -55,10 +56,21 @@ class SnippetThread:
         with rt.mutex:
             if target.state not in (FINISHED, FAILED):
                 rt.wait_until(ctx, lambda: target.state in (FINISHED, FAILED), target, timeout)
-        rt.point(ctx)
 
     def is_alive(self) -> bool:
         return self._ctx is not None and self._ctx.state not in (FINISHED, FAILED)
+
+
+class Section:
+    def __init__(self, runtime: Runtime, name: str):
+        self.runtime, self.name = runtime, name
+
+    def __enter__(self) -> Section:
+        self.runtime.enter_section(self.runtime.local.ctx, self.name, +1)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.runtime.enter_section(self.runtime.local.ctx, self.name, -1)
 
 
 class SnippetAPI:
@@ -76,14 +88,18 @@ class SnippetAPI:
         with rt.mutex:
             ctx.outputs.append(text)
             rt.emit_at(ctx, "output", text=text)
-        rt.point(ctx)
+        rt.point(ctx, local=True)
 
     def sleep(self, seconds: float = 0) -> None:
         rt = self.runtime
         ctx = rt.local.ctx
+        rt.point(ctx)
         seconds = float(seconds)
         if seconds < 0:
             raise ValueError("sleep length must be non-negative")
+        if rt.controlled:  # time is the chooser's: under control a sleep takes no time
+            rt.point(ctx, local=True)
+            return
         until = time.monotonic() + seconds
         with rt.mutex:
             ctx.sleeping = True
@@ -95,7 +111,10 @@ class SnippetAPI:
                     ctx.cond.wait(remaining)
             finally:
                 ctx.sleeping = False
-        rt.point(ctx)
+
+    def section(self, name: str) -> Section:
+        """`with section('critical'):` marks code that invariants can count with inside('critical')."""
+        return Section(self.runtime, str(name))
 
     def current_thread(self) -> SimpleNamespace:
         ctx = self.runtime.local.ctx
@@ -174,7 +193,7 @@ class SnippetAPI:
         threading_ns = self.threading_namespace()
         modules = snippet_modules(f"{rt.seed}/{node.id}", self.sleep, threading_ns)
         api = {"print": self.print, "sleep": self.sleep, "me": node.id, "spawn": self.spawn,
-               "current_thread": self.current_thread}
+               "current_thread": self.current_thread, "section": self.section}
         namespace: dict[str, Any] = {
             "__builtins__": make_builtins(modules, api),
             "__name__": "playground",
