@@ -126,7 +126,8 @@ class Fault(_Model):
 class RunSettings(_Model):
     mode: Literal[MODES] = "free"  # type: ignore[valid-type]
     seed: int = Field(default=1, ge=0, le=2**31 - 1)
-    timeout_ms: int = Field(default=10_000, ge=100, le=120_000)
+    # Step mode waits for the learner, so its runs may be long; free runs end in seconds.
+    timeout_ms: int = Field(default=10_000, ge=100, le=1_800_000)
     # Free mode: the chance, at each scheduling point, that the thread yields
     # for a moment; makes races and deadlocks show up instead of hiding.
     preempt: float = Field(default=0.0, ge=0, le=1)
