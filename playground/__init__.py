@@ -1,4 +1,3 @@
-# Importing the Celery app here makes `@shared_task` bind to it as soon as Django starts.
-from .celery import app as celery_app
-
-__all__ = ("celery_app",)
+# Kept empty on purpose: the engine's sandboxed child runs as `python -m playground.engine`
+# and imports this package on every run, so nothing heavy (Celery, Django) may load here.
+# Django processes load the Celery app in RunsConfig.ready().
