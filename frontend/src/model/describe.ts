@@ -65,6 +65,14 @@ export function describe(e: TraceEvent, name: Namer): string {
       return `Invariant broken: ${e.invariant} (${Object.entries(e.values ?? {})
         .map(([k, v]) => `${k} = ${formatValue(v)}`)
         .join(", ")})`;
+    case "step":
+      return `Step ${e.index ?? "?"}: ${who} goes`;
+    case "step.ready": {
+      const enabled = (e.enabled ?? []).map((t) => name(t));
+      return enabled.length ? `Your turn: ${enabled.join(", ")} can go` : "Your turn";
+    }
+    case "step.refused":
+      return `${name(e.requested)} cannot go: ${e.reason ?? "not enabled"}`;
     case "explore.progress":
       return `explored ${e.explored} schedules, ${e.distinct} distinct outcomes`;
     case "explore.result":
@@ -78,6 +86,13 @@ export function describe(e: TraceEvent, name: Namer): string {
 
 function valueNote(e: TraceEvent): string {
   return e.rtype === "semaphore" && typeof e.state?.value === "number" ? ` (value now ${e.state.value})` : "";
+}
+
+/** Why a thread cannot take a step: "waiting for y_lock held by P1". */
+export function blockedReason(b: { waits_for?: string | null; held_by?: string | null }, name: Namer): string {
+  if (!b.waits_for) return "cannot go now";
+  const holders = (b.held_by ?? "").split(",").map((x) => x.trim()).filter(Boolean);
+  return `waiting for ${name(b.waits_for)}${holders.length ? ` held by ${holders.map((h) => name(h)).join(", ")}` : ""}`;
 }
 
 /** "P1 waits for y_lock held by P2; P2 waits for x_lock held by P1". */

@@ -29,6 +29,26 @@ export interface WaitForGraph {
   edges: GraphEdge[];
 }
 
+/** A thread that cannot take the next step, and why (step.ready `blocked`). */
+export interface BlockedThread {
+  thread: string;
+  waits_for: string | null;
+  held_by: string | null;
+}
+
+/** One distinct outcome of an exploration (explore.result `outcomes`). */
+export interface Outcome {
+  key: string;
+  count: number;
+  status: "completed" | "deadlock" | "violated" | "failed" | string;
+  shared: Record<string, Record<string, unknown>>;
+  outputs: Record<string, string[]>;
+  schedule: string[];
+  deadlock?: CycleStep[];
+  violation?: { invariant: string; node: string; values: Record<string, unknown> };
+  error?: string;
+}
+
 export type RunStatus =
   | "queued"
   | "pending"
@@ -85,6 +105,18 @@ export interface TraceEvent {
   // invariant.violated
   invariant?: string;
   values?: Record<string, unknown>;
+  // step, step.ready, step.refused (controlled runs)
+  index?: number;
+  enabled?: string[];
+  blocked?: BlockedThread[];
+  requested?: string;
+  // explore.progress, explore.result
+  explored?: number;
+  distinct?: number;
+  exhaustive?: boolean;
+  states?: number;
+  outcomes?: Outcome[];
+  stopped_by?: string;
   // run.started / run.finished
   mode?: string;
   seed?: number;

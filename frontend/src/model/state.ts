@@ -1,10 +1,11 @@
 // The state of a run after some prefix of its events: a pure reducer.
 // `applyEvent` mutates a RunState it owns; `cloneState` makes checkpoints.
 
-import type { CycleStep, RunStatus, TraceEvent, WaitForGraph } from "./events";
+import type { BlockedThread, CycleStep, Outcome, RunStatus, TraceEvent, WaitForGraph } from "./events";
 import type { ScenarioSpec } from "./spec";
 
-export type ThreadStatus = "waiting to start" | "running" | "blocked" | "finished" | "failed";
+// "ready": under controlled scheduling, a thread that could go but was not chosen for this step.
+export type ThreadStatus = "waiting to start" | "running" | "ready" | "blocked" | "finished" | "failed";
 
 export interface ThreadState {
   id: string; // node/thread
@@ -50,6 +51,27 @@ export interface FinishedState {
   error: string | null;
 }
 
+/** A step-mode run waiting for the learner: who may go, who may not and why. */
+export interface StepReady {
+  seq: number;
+  enabled: string[];
+  blocked: BlockedThread[];
+}
+
+export interface ExploreResult {
+  explored: number;
+  exhaustive: boolean;
+  states: number | null;
+  outcomes: Outcome[];
+  stoppedBy: string | null;
+}
+
+export interface ExploreState {
+  explored: number;
+  distinct: number;
+  result: ExploreResult | null;
+}
+
 export interface RunState {
   seq: number; // last applied event
   t: number;
@@ -60,6 +82,10 @@ export interface RunState {
   deadlock: DeadlockState | null;
   violations: { seq: number; invariant: string; values: Record<string, unknown> }[];
   finished: FinishedState | null;
+  schedule: string[]; // controlled runs: the thread of each `step` so far
+  ready: StepReady | null; // step mode: set by step.ready until the next step
+  refused: { seq: number; requested: string; reason: string } | null;
+  explore: ExploreState | null;
 }
 
 export function qualify(node: string | null, name: string): string {
@@ -78,6 +104,10 @@ export function initialState(spec?: ScenarioSpec | null): RunState {
     deadlock: null,
     violations: [],
     finished: null,
+    schedule: [],
+    ready: null,
+    refused: null,
+    explore: null,
   };
   for (const node of spec?.nodes ?? []) {
     for (const [name, value] of Object.entries(node.shared ?? {})) {
@@ -130,6 +160,41 @@ export function applyEvent(state: RunState, e: TraceEvent): void {
   }
 
   switch (e.kind) {
+    case "step":
+      // One thread goes; the others that were running are paused at their scheduling point.
+      for (const other of state.threads.values()) {
+        if (other !== th && other.status === "running") other.status = "ready";
+      }
+      if (th) state.schedule.push(th.id);
+      state.ready = null;
+      state.refused = null;
+      break;
+    case "step.ready":
+      state.ready = { seq: e.seq, enabled: e.enabled ?? [], blocked: e.blocked ?? [] };
+      break;
+    case "step.refused":
+      state.refused = { seq: e.seq, requested: e.requested ?? "?", reason: e.reason ?? "" };
+      break;
+    case "explore.progress":
+      state.explore = {
+        explored: e.explored ?? 0,
+        distinct: e.distinct ?? 0,
+        result: state.explore?.result ?? null,
+      };
+      break;
+    case "explore.result":
+      state.explore = {
+        explored: e.explored ?? 0,
+        distinct: e.outcomes?.length ?? 0,
+        result: {
+          explored: e.explored ?? 0,
+          exhaustive: !!e.exhaustive,
+          states: typeof e.states === "number" ? e.states : null,
+          outcomes: e.outcomes ?? [],
+          stoppedBy: e.stopped_by ?? null,
+        },
+      };
+      break;
     case "thread.finished":
       if (th) th.status = "finished";
       break;
@@ -230,5 +295,9 @@ export function cloneState(s: RunState): RunState {
     deadlock: s.deadlock,
     violations: [...s.violations],
     finished: s.finished,
+    schedule: [...s.schedule],
+    ready: s.ready,
+    refused: s.refused,
+    explore: s.explore,
   };
 }
