@@ -7,7 +7,7 @@ from .models import Run
 from .notify import notify_status, send_control
 from .tasks import execute_run
 
-CONTROL_TYPES = frozenset({"step", "deliver", "fault", "cancel"})
+CONTROL_TYPES = frozenset({"step", "continue", "deliver", "fault", "cancel"})
 
 
 def create_run(spec, scenario_slug=""):
