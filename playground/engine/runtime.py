@@ -22,6 +22,7 @@ from typing import Any
 from . import waitfor
 from .events import EventLog, NodeClock, snapshot
 from .instrument import SnippetRefused, compile_expression, instrument
+from .network import Delivery, Network, NodeCrashed
 
 NEW, RUNNING, PARKED, BLOCKED, FINISHED, FAILED = "new", "running", "parked", "blocked", "finished", "failed"
 CONTROLLED_MODES = ("step", "replay", "random", "explore")
@@ -87,6 +88,8 @@ class ThreadCtx:
         self.steps = 0
         self.seen = 0  # hash of the values this thread has read (explorer)
         self.free_pass = False
+        self.mail: Any = None  # a message handed over to this thread waiting in recv()
+        self.crashed = False  # ended because its node crashed (not a failure of the run)
         self.yielding: int | None = None  # the event count when it began to yield
         self.outputs: list[str] = []
         self.rng = random.Random(seed)
@@ -118,6 +121,7 @@ class NodeState:
         self.globals: dict[str, Any] = {}
         self.threads: list[ThreadCtx] = []
         self.auto_names: dict[str, int] = {}
+        self.crashed = False
 
     def unique_name(self, wanted: str | None, rtype: str) -> str:
         """Display names are unique per node: `x_lock`, or `x_lock#2` when reused."""
@@ -254,6 +258,7 @@ class Runtime:
             from .snippet_api import build_globals
         self.build_globals = build_globals
         self.invariant_checks = self.compile_invariants(spec.get("invariants") or [])
+        self.network = Network(self, spec)
         # Compiled now, before a sandbox forbids compiling: (node, snippet) -> code or the refusal.
         self.compiled: dict[tuple[str, str], Any] = {}
         if compiled is not None:
@@ -292,6 +297,7 @@ class Runtime:
         if self.footprint is not None:
             self.footprint.add(_touches(ctx, kind, fields))
         if self.quiet:
+            ctx.node.clock.tick()  # messages carry clocks even when nobody watches
             return None
         snippet, line = self.where(ctx)
         return self.log.emit(kind, ctx.node.id, ctx.name, ctx.node.clock, line=line, snippet=snippet, **fields)
@@ -311,6 +317,8 @@ class Runtime:
         """
         if self.stopping:
             raise RunStopped(self.end_status)
+        if ctx.node.crashed:
+            raise NodeCrashed()
         if self.controlled:
             if local:
                 return
@@ -329,10 +337,12 @@ class Runtime:
             ctx.steps += 1
             ctx.state = PARKED
             self.release_turn(ctx)
-            while self.turn is not ctx and not self.stopping:
+            while self.turn is not ctx and not self.stopping and not ctx.node.crashed:
                 ctx.cond.wait()
             if self.stopping:
                 raise RunStopped(self.end_status)
+            if ctx.node.crashed:
+                raise NodeCrashed()
             ctx.state = RUNNING
 
     def release_turn(self, ctx: ThreadCtx) -> None:
@@ -379,6 +389,8 @@ class Runtime:
             while not granted():
                 if self.stopping:
                     raise RunStopped(self.end_status)
+                if ctx.node.crashed:
+                    raise NodeCrashed()
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     if timeout is None:  # the run's own time is up
@@ -404,6 +416,8 @@ class Runtime:
             while self.turn is not ctx:
                 if self.stopping:
                     raise RunStopped(self.end_status)
+                if ctx.node.crashed:
+                    raise NodeCrashed()
                 ctx.cond.wait()
             ctx.free_pass = True
             return granted()
@@ -431,6 +445,8 @@ class Runtime:
             if cycle:
                 self.declare_deadlock([waitfor.edge(t) for t in cycle], "cycle")
                 return
+        if self.network.busy():
+            return  # a message on its way (or a fault to come) may still wake someone
         stuck = waitfor.all_blocked(self.threads)
         if stuck:
             self.declare_deadlock([waitfor.edge(t) for t in stuck], "all-blocked")
@@ -461,6 +477,8 @@ class Runtime:
         """A control message from outside (the browser, via the worker)."""
         if message.get("type") == "cancel":
             self.cancel()
+        elif message.get("type") == "fault":
+            self.network.fault(message)
         elif self.chooser is not None and hasattr(self.chooser, "control"):
             with self.mutex:
                 self.chooser.control(message)
@@ -503,7 +521,7 @@ class Runtime:
 
     # -- threads -----------------------------------------------------------
     def new_thread(self, node: NodeState, short: str, snippet: str) -> ThreadCtx:
-        taken = {t.short for t in node.threads}
+        taken = {t.short for t in node.threads if t.state not in (FINISHED, FAILED)}  # a restart reuses names
         name, n = short, 1
         while name in taken or name == "setup":
             n += 1
@@ -529,7 +547,7 @@ class Runtime:
 
     def thread_main(self, ctx: ThreadCtx, body: Callable[[], Any]) -> None:
         error: BaseException | None = None
-        stopped = False
+        stopped = crashed = False
         try:
             if self.controlled:
                 self.park(ctx)  # a new thread waits to be chosen like any other
@@ -540,13 +558,19 @@ class Runtime:
             body()
         except RunStopped:
             stopped = True
+        except NodeCrashed:
+            crashed = True
         except BaseException as exc:  # a snippet's error is an event, never a crash
             if _caused_by_stop(exc):  # e.g. a `with lock:` exit while unwinding a stop
                 stopped = True
             else:
                 error = exc
         with self.mutex:
-            if error is not None:
+            if crashed or (error is not None and ctx.node.crashed):
+                ctx.state = FAILED
+                ctx.crashed = True
+                self.emit_at(ctx, "thread.failed", error="stopped: its node crashed")
+            elif error is not None:
                 ctx.state = FAILED
                 line = self.error_line(error)
                 if line is not None:
@@ -594,25 +618,29 @@ class Runtime:
                 node.store[name] = copy.deepcopy(value)  # each run starts from the spec, untouched
                 node.last[name] = snapshot(value)
             node.globals = self.build_globals(self, node)
-            setup_ctx = ThreadCtx(node, "setup", "setup", self.mutex, f"{self.seed}/{node.id}/setup")
-            self.local.ctx = setup_ctx
-            setup_error = None
-            try:
-                code = self.compiled[node.id, "setup"]
-                if isinstance(code, BaseException):
-                    raise code
-                exec(code, node.globals)
-            except RunStopped:
-                setup_error = "stopped"
-            except BaseException as exc:
-                setup_error = exc
-                setup_ctx.line = self.error_line(exc)
-                with self.mutex:
-                    self.emit_at(setup_ctx, "thread.failed", error=describe_error(exc))
+            setup_error = self.run_setup(node)
             for thread in node.spec.get("threads", []):
                 ctx = self.new_thread(node, thread["name"], thread["name"])
                 pending.append((ctx, self.thread_body(node, ctx, thread["code"], setup_error)))
         return pending
+
+    def run_setup(self, node: NodeState) -> Any:
+        """Run a node's setup code in the calling thread; return its error, if any."""
+        setup_ctx = ThreadCtx(node, "setup", "setup", self.mutex, f"{self.seed}/{node.id}/setup")
+        self.local.ctx = setup_ctx
+        try:
+            code = self.compiled[node.id, "setup"]
+            if isinstance(code, BaseException):
+                raise code
+            exec(code, node.globals)
+        except (RunStopped, NodeCrashed):
+            return "stopped"
+        except BaseException as exc:
+            setup_ctx.line = self.error_line(exc)
+            with self.mutex:
+                self.emit_at(setup_ctx, "thread.failed", error=describe_error(exc))
+            return exc
+        return None
 
     def thread_body(self, node: NodeState, ctx: ThreadCtx, code: str, setup_error: Any) -> Callable[[], Any]:
         compiled = self.compiled[node.id, ctx.snippet]
@@ -640,12 +668,14 @@ class Runtime:
         pending = self.prepare()
         for ctx, body in pending:
             self.start_thread(ctx, body, gated=True)
+        self.network.start()
         self.gate.set()
         if self.controlled:
             self.schedule_steps()
         else:
             with self.mutex:
-                while not self.stopping and any(t.state != FINISHED and t.state != FAILED for t in self.threads):
+                while not self.stopping and (any(t.state != FINISHED and t.state != FAILED for t in self.threads)
+                                             or self.network.restart_pending()):
                     if not self.wait_changed():
                         break
         self.unwind()
@@ -678,23 +708,70 @@ class Runtime:
         try:
             if self.check_invariants():
                 return
-            enabled = [t for t in self.threads if t.enabled]
-            if not enabled:
-                if any(t.alive for t in self.threads):
-                    self.check_deadlock()
+            while True:
+                enabled = [t for t in self.threads if t.enabled] + list(self.network.held)
+                if not enabled:
+                    if any(t.alive for t in self.threads):
+                        self.check_deadlock()
+                    return
+                choice = self.chooser.choose(self, enabled)
+                if choice is None or self.stopping:
+                    return
+                self.schedule.append(choice.name)
+                if self.footprint is not None:
+                    self.footprint = set()
+                if isinstance(choice, Delivery):  # a message arrives: a step no thread takes
+                    self.emit_run("step", thread=None, deliver=choice.message.id, index=len(self.schedule),
+                                  enabled=[t.name for t in enabled])
+                    self.network.deliver_held(choice)
+                    if self.check_invariants():
+                        return
+                    continue
+                self.emit_run("step", thread=choice.name, index=len(self.schedule),
+                              enabled=[t.name for t in enabled])
+                self.turn = choice
+                choice.cond.notify_all()
                 return
-            choice = self.chooser.choose(self, enabled)
-            if choice is None or self.stopping:
-                return
-            self.schedule.append(choice.name)
-            self.emit_run("step", thread=choice.name, index=len(self.schedule),
-                          enabled=[t.name for t in enabled])
-            if self.footprint is not None:
-                self.footprint = set()
-            self.turn = choice
-            choice.cond.notify_all()
         finally:
             self.deciding = False
+
+    # -- crashes and restarts ------------------------------------------------
+    def crash_node(self, node_id: str | None) -> None:
+        """The node stops: its threads end at their next step, its memory and inbox are lost."""
+        with self.mutex:
+            node = self.nodes.get(node_id or "")
+            if node is None or node.crashed or self.closed:
+                return
+            node.crashed = True
+            self.network.crashed_node(node.id)
+            self.emit_run("node.crash", node=node.id)
+            for t in node.threads:
+                t.cond.notify_all()
+            self.changed.notify_all()
+
+    def restart_node(self, node_id: str | None) -> None:
+        """A crashed node comes back with fresh memory: setup runs again, then its threads."""
+        with self.mutex:
+            node = self.nodes.get(node_id or "")
+            if node is None or not node.crashed or self.closed or self.stopping:
+                return
+            node.crashed = False
+            self.network.crashed.discard(node.id)
+            node.store = {k: copy.deepcopy(v) for k, v in node.spec.get("shared", {}).items()}
+            node.last = {k: snapshot(v) for k, v in node.store.items()}
+            node.resources, node.auto_names = {}, {}
+            self.emit_run("node.restart", node=node.id)
+            boot = [(self.new_thread(node, t["name"], t["name"]), t) for t in node.spec.get("threads", [])]
+
+        def start() -> None:
+            node.globals = self.build_globals(self, node)
+            setup_error = self.run_setup(node)
+            with self.mutex:
+                for thread_ctx, spec in boot:
+                    self.start_thread(thread_ctx, self.thread_body(node, thread_ctx, spec["code"], setup_error),
+                                      gated=False)
+
+        threading.Thread(target=start, name=f"restart-{node.id}", daemon=True).start()
 
     # -- invariants and sections -------------------------------------------
     def compile_invariants(self, texts: list[str]) -> list[tuple[str, Any, NodeState]]:
@@ -749,7 +826,7 @@ class Runtime:
         with self.mutex:
             status, error = self.end_status, self.end_error
             if status is None:
-                failed = [t for t in self.threads if t.state == FAILED]
+                failed = [t for t in self.threads if t.state == FAILED and not t.crashed]
                 status = "failed" if failed else "completed"
                 if failed:
                     error = f"{failed[0].name} failed"
@@ -761,4 +838,5 @@ class Runtime:
                 fields["error"] = error
             event = self.emit_run("run.finished", **fields)
             self.closed = True
-            return event
+        self.network.close()
+        return event

@@ -116,6 +116,26 @@ class SnippetAPI:
         """`with section('critical'):` marks code that invariants can count with inside('critical')."""
         return Section(self.runtime, str(name))
 
+    # messages -----------------------------------------------------------------
+    def send(self, to: str, content: Any = None) -> str:
+        """Send `content` (JSON) to node `to` over their link; returns the message id."""
+        return self.runtime.network.send(self.runtime.local.ctx, to, content)
+
+    def recv(self, timeout: float | None = None):
+        """The next message for this node (waits; None after `timeout` seconds)."""
+        if timeout is not None and timeout < 0:
+            raise ValueError("timeout must be non-negative")
+        return self.runtime.network.recv(self.runtime.local.ctx, timeout)
+
+    def reply(self, message, content: Any = None) -> str:
+        return self.send(message.sender, content)
+
+    def broadcast(self, content: Any = None) -> list[str]:
+        return [self.send(n, content) for n in self.neighbors()]
+
+    def neighbors(self) -> list[str]:
+        return self.runtime.network.neighbors(self.node.id)
+
     def current_thread(self) -> SimpleNamespace:
         ctx = self.runtime.local.ctx
         return SimpleNamespace(name=ctx.short, ident=id(ctx), full_name=ctx.name)
@@ -193,7 +213,8 @@ class SnippetAPI:
         threading_ns = self.threading_namespace()
         modules = snippet_modules(f"{rt.seed}/{node.id}", self.sleep, threading_ns)
         api = {"print": self.print, "sleep": self.sleep, "me": node.id, "spawn": self.spawn,
-               "current_thread": self.current_thread, "section": self.section}
+               "current_thread": self.current_thread, "section": self.section, "send": self.send,
+               "recv": self.recv, "reply": self.reply, "broadcast": self.broadcast, "neighbors": self.neighbors}
         namespace: dict[str, Any] = {
             "__builtins__": make_builtins(modules, api),
             "__name__": "playground",

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 FORMAT = "playground.scenario/1"
 RESOURCE_TYPES = ("lock", "rlock", "semaphore", "boundedsemaphore", "condition", "event", "barrier")
 MODES = ("free", "step", "replay", "random", "explore")
-FAULT_ACTIONS = ("crash", "restart", "partition", "heal")
+FAULT_ACTIONS = ("crash", "restart", "partition", "heal", "link")
 
 # Names a snippet already has; a shared variable or resource may not hide them.
 RESERVED_NAMES = frozenset(
@@ -117,10 +117,21 @@ class Link(_Model):
 
 
 class Fault(_Model):
-    at_ms: float = Field(ge=0)
+    """Something that happens to the network at `at_ms`.
+
+    `partition` takes `groups` (no message crosses between groups, both ways)
+    or `cut`, a list of one-way pairs `[from, to]` (a→b cut, b→a still flows).
+    `link` changes the settings of the link between `a` and `b`.
+    """
+
+    at_ms: float = Field(ge=0, le=3_600_000)
     action: Literal[FAULT_ACTIONS]  # type: ignore[valid-type]
     node: str | None = None
     groups: list[list[str]] | None = None
+    cut: list[tuple[str, str]] | None = None
+    a: str | None = None
+    b: str | None = None
+    settings: dict[str, float] | None = None
 
 
 class RunSettings(_Model):
@@ -235,6 +246,14 @@ def _semantic_errors(sc: Scenario) -> list[dict[str, str]]:
             for member in group:
                 if member not in node_ids:
                     add(f"faults[{i}].groups", f"unknown node {member!r}")
+        for pair in fault.cut or []:
+            for member in pair:
+                if member not in node_ids:
+                    add(f"faults[{i}].cut", f"unknown node {member!r}")
+        if fault.action == "partition" and not (fault.groups or fault.cut):
+            add(f"faults[{i}]", "a partition needs `groups` or `cut`")
+        if fault.action == "link" and (fault.a not in node_ids or fault.b not in node_ids):
+            add(f"faults[{i}]", "a link change needs the nodes `a` and `b` of an existing link")
     for i, expr in enumerate(sc.invariants):
         problem = syntax_error(expr, mode="eval")
         if problem:

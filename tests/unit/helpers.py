@@ -23,6 +23,20 @@ def scenario(threads: dict[str, str], *, shared: dict | None = None, setup: str 
     return validate(data)
 
 
+def network(nodes: dict[str, str], links: list[dict], *, faults: list | None = None,
+            shared: dict[str, dict] | None = None, setup: dict[str, str] | None = None, **run) -> dict:
+    """A validated spec of several nodes, one thread `main` each."""
+    data = {
+        "slug": "test-net",
+        "nodes": [{"id": node, "shared": (shared or {}).get(node, {}), "setup": (setup or {}).get(node, ""),
+                   "threads": [{"name": "main", "code": code}] if code else []}
+                  for node, code in nodes.items()],
+        "links": links, "faults": faults or [],
+        "run": {"timeout_ms": 10000, **run},
+    }
+    return validate(data)
+
+
 def builtin(slug: str, **run) -> dict:
     data = json.loads((LIBRARY / f"{slug}.json").read_text())
     data["run"].update(run)

@@ -1,0 +1,138 @@
+"""Nodes on real sockets: links that lose, duplicate, delay and reorder; partitions,
+crashes and restarts; Lamport and vector clocks; bad input from the wire."""
+
+import socket
+import statistics
+import struct
+import threading
+import time
+
+from playground.engine.runtime import Runtime
+from playground.engine.sandbox import run_sandboxed
+from tests.unit.helpers import finished, kinds, network, run
+
+SENDER = "for i in range(N):\n    send('b', i)\n"
+DRAIN = "got = 0\nwhile recv(timeout=0.5) is not None:\n    got += 1\nprint(got)\n"
+
+
+def test_a_request_and_its_reply_travel_over_the_link_with_clocks():
+    events = run(network({"a": "send('b', 'ping')\nprint(recv().content)\n",
+                          "b": "m = recv()\nreply(m, m.content + '-pong')\n"},
+                         [{"a": "a", "b": "b", "latency_ms": 2}]))
+    end = finished(events)
+    assert end["status"] == "completed" and end["outputs"]["a/main"] == ["ping-pong"]
+    send, reply = kinds(events, "msg.send")
+    recv_b, recv_a = kinds(events, "msg.recv")
+    assert (send["from"], send["to"], send["content"]) == ("a", "b", "ping")
+    assert recv_b["id"] == send["id"] and recv_a["id"] == reply["id"]
+    assert send["vc"] == {"a": 2}  # thread start, send
+    assert recv_b["vc"] == {"a": 2, "b": 2} and recv_b["lamport"] == 3
+    assert recv_a["vc"]["b"] >= reply["vc"]["b"] and recv_a["lamport"] > reply["lamport"]
+
+
+def test_sending_without_a_link_or_sending_something_that_is_not_json_fails_at_its_line():
+    events = run(network({"a": "x = 1\nsend('c', 'hi')\n", "b": "", "c": "send('b', {1, 2})\n"},
+                         [{"a": "a", "b": "b"}, {"a": "b", "b": "c"}]))
+    failures = {e["thread"]: e for e in kinds(events, "thread.failed")}
+    assert failures["a/main"]["line"] == 2 and "a has no link to 'c'" in failures["a/main"]["error"]
+    assert failures["c/main"]["line"] == 1 and "must be JSON" in failures["c/main"]["error"]
+
+
+def test_loss_and_duplication_rates_over_ten_thousand_messages_are_within_two_points():
+    spec = network({"a": SENDER, "b": DRAIN}, [{"a": "a", "b": "b", "loss": 0.3, "duplicate": 0.2}],
+                   setup={"a": "N = 10000\n"}, timeout_ms=60000)
+    events = run(spec)
+    drops = [e for e in kinds(events, "msg.drop") if e["reason"] == "loss"]
+    dups = kinds(events, "msg.duplicate")
+    received = int(finished(events)["outputs"]["b/main"][0])
+    assert abs(len(drops) / 10000 - 0.3) <= 0.02
+    assert abs(len(dups) / (10000 - len(drops)) - 0.2) <= 0.02
+    assert received == 10000 - len(drops) + len(dups)
+
+
+def test_the_median_delay_of_a_link_is_within_five_ms_of_its_latency():
+    sender = "for i in range(200):\n    send('b', i)\n    sleep(0.003)\n"
+    events = run(network({"a": sender, "b": DRAIN}, [{"a": "a", "b": "b", "latency_ms": 25}]))
+    sent = {e["id"]: e["t"] for e in kinds(events, "msg.send")}
+    delays = [e["t"] - sent[e["id"]] for e in kinds(events, "msg.recv")]
+    assert len(delays) == 200
+    assert abs(statistics.median(delays) * 1000 - 25) <= 5
+
+
+def test_reordering_lets_later_messages_overtake():
+    events = run(network({"a": "for i in range(50):\n    send('b', i)\n", "b": DRAIN},
+                         [{"a": "a", "b": "b", "latency_ms": 2, "reorder": 0.3}]))
+    order = [int(e["id"][1:]) for e in kinds(events, "msg.recv")]
+    assert sorted(order) == list(range(1, 51)) and order != sorted(order)
+
+
+def test_a_one_way_partition_cuts_a_to_b_while_b_to_a_still_flows():
+    spec = network({"a": "send('b', 'from a')\nprint(recv(timeout=0.3).content)\n",
+                    "b": "send('a', 'from b')\nprint(recv(timeout=0.3))\n"},
+                   [{"a": "a", "b": "b"}], faults=[{"at_ms": 0, "action": "partition", "cut": [["a", "b"]]}])
+    events = run(spec)
+    end = finished(events)
+    assert end["outputs"] == {"a/main": ["from b"], "b/main": ["None"]}
+    (drop,) = kinds(events, "msg.drop")
+    assert (drop["from"], drop["to"], drop["reason"]) == ("a", "b", "partition")
+
+
+def test_a_crashed_node_loses_its_threads_memory_and_messages_and_comes_back_fresh():
+    server = "hits = hits + 1\nwhile True:\n    m = recv()\n    hits = hits + 1\n    reply(m, hits)\n"
+    client = ("for i in range(6):\n    send('s', i)\n    m = recv(timeout=0.15)\n"
+              "    print(m.content if m else 'no answer')\n    sleep(0.05)\n")
+    spec = network({"c": client, "s": server}, [{"a": "c", "b": "s"}], shared={"s": {"hits": 0}},
+                   faults=[{"at_ms": 80, "action": "crash", "node": "s"},
+                           {"at_ms": 250, "action": "restart", "node": "s"}])
+    events = run(spec)
+    kinds_seen = [e["kind"] for e in events]
+    assert kinds_seen.index("node.crash") < kinds_seen.index("node.restart")
+    assert any(e["error"] == "stopped: its node crashed" for e in kinds(events, "thread.failed"))
+    assert "no answer" in finished(events)["outputs"]["c/main"]
+    answers = [line for line in finished(events)["outputs"]["c/main"] if line != "no answer"]
+    assert answers[-1] in ("2", "3")  # memory was lost: counting started again from 0 after the restart
+    starts = [e for e in kinds(events, "thread.started") if e["thread"] == "s/main"]
+    assert len(starts) == 2
+
+
+def test_every_thread_waiting_for_a_message_that_cannot_come_is_a_distributed_deadlock():
+    events = run(network({"a": "recv()\n", "b": "recv()\n"}, [{"a": "a", "b": "b"}]))
+    (deadlock,) = kinds(events, "deadlock")
+    assert {(e["thread"], e["waits_for"]) for e in deadlock["cycle"]} == {("a/main", "a/inbox"),
+                                                                          ("b/main", "b/inbox")}
+    assert finished(events)["status"] == "deadlock"
+
+
+def test_a_node_drops_frames_that_do_not_parse_and_keeps_working():
+    spec = network({"a": "sleep(0.3)\nsend('b', 'real')\n", "b": "print(recv(timeout=2).content)\n"},
+                   [{"a": "a", "b": "b"}])
+    events: list[dict] = []
+    rt = Runtime(spec, events.append)
+    port = rt.network.ports["b"]
+    runner = threading.Thread(target=rt.run)
+    runner.start()
+    with socket.create_connection(("127.0.0.1", port)) as raw:
+        raw.sendall(struct.pack("!I", 9) + b"not json!")
+        raw.sendall(struct.pack("!I", 4) + b"[1,]")
+        raw.sendall(struct.pack("!I", 2) + b"42")
+        time.sleep(0.1)
+    runner.join(10)
+    assert [e["reason"] for e in kinds(events, "msg.drop")] == ["malformed"] * 3
+    assert finished(events)["outputs"]["b/main"] == ["real"]
+
+
+def test_in_the_sandbox_a_snippet_reaches_only_its_own_scenarios_nodes():
+    events = run_sandboxed(network({"a": "send('b', 'ok')\nsend('127.0.0.1', 'x')\n", "b": "print(recv().content)\n"},
+                                   [{"a": "a", "b": "b"}]))
+    (failed,) = kinds(events, "thread.failed")
+    assert failed["line"] == 2 and "no link to '127.0.0.1'" in failed["error"]
+    assert finished(events)["outputs"]["b/main"] == ["ok"]
+
+
+def test_under_step_control_the_learner_delivers_messages_out_of_order():
+    spec = network({"a": "send('b', 1)\nsend('b', 2)\n", "b": "print(recv().content, recv().content)\n"},
+                   [{"a": "a", "b": "b"}], mode="replay",
+                   schedule=["a/main", "a/main", "b/main", "deliver:m2", "deliver:m1", "b/main"])
+    events = run(spec)
+    assert finished(events)["outputs"]["b/main"] == ["2 1"]
+    assert [e["id"] for e in kinds(events, "msg.deliver")] == ["m2", "m1"]
