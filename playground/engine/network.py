@@ -98,9 +98,9 @@ class Delivery:
 
     enabled = True
 
-    def __init__(self, message: Message):
+    def __init__(self, message: Message, copy: int = 0):
         self.message = message
-        self.name = f"deliver:{message.id}"
+        self.name = f"deliver:{message.id}" + ("'" if copy else "")  # a duplicate arrives as m7'
 
 
 class Conn:
@@ -501,7 +501,7 @@ class Network:
         if fate is None:
             return
         for _, copy in fate:
-            self.held.append(Delivery(message))
+            self.held.append(Delivery(message, copy))
 
     def deliver_held(self, delivery: Delivery) -> None:
         """Monitor held: the chosen delivery happens now."""
