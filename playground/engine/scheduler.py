@@ -55,7 +55,8 @@ class Interactive:
     """The learner decides, one step at a time, from the browser.
 
     Control messages: `{"type": "step", "thread": "bank/P1"}`,
-    `{"type": "step", "random": true}`, `{"type": "continue"}` (random steps to the end).
+    `{"type": "step", "random": true}`, `{"type": "deliver", "msg": "m7"}`,
+    `{"type": "continue"}` (random steps to the end).
     """
 
     def __init__(self, seed: Any):
@@ -66,6 +67,8 @@ class Interactive:
     def control(self, message: dict) -> None:
         if message.get("type") == "step":
             self.requests.append(message)
+        elif message.get("type") == "deliver":
+            self.requests.append({"thread": f"deliver:{message.get('msg')}"})
         elif message.get("type") == "continue":
             self.running_free = True
 

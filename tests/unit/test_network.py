@@ -136,3 +136,18 @@ def test_under_step_control_the_learner_delivers_messages_out_of_order():
     events = run(spec)
     assert finished(events)["outputs"]["b/main"] == ["2 1"]
     assert [e["id"] for e in kinds(events, "msg.deliver")] == ["m2", "m1"]
+
+
+def test_in_step_mode_a_click_delivers_a_chosen_message():
+    spec = network({"a": "send('b', 1)\nsend('b', 2)\n", "b": "print(recv().content, recv().content)\n"},
+                   [{"a": "a", "b": "b"}], mode="step")
+    events: list[dict] = []
+    rt = Runtime(spec, events.append)
+    runner = threading.Thread(target=rt.run)
+    runner.start()
+    for message in ({"type": "step", "thread": "a/main"}, {"type": "step", "thread": "a/main"},
+                    {"type": "step", "thread": "b/main"}, {"type": "deliver", "msg": "m2"},
+                    {"type": "deliver", "msg": "m1"}, {"type": "step", "thread": "b/main"}):
+        rt.control(message)
+    runner.join(10)
+    assert finished(events)["outputs"]["b/main"] == ["2 1"]
