@@ -9,6 +9,7 @@ which keeps runs fair and the trace easy to follow.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from .runtime import Runtime, ThreadCtx
@@ -90,11 +91,34 @@ class Lock(Resource):
             return False
         self.waiters.append(ctx)
         self.event(ctx, "sync.request")
-        if self.block(ctx, timeout):
+        if self.rt.controlled:  # handed over in line: every run is exact and replayable
+            got = self.block(ctx, timeout)
+        else:
+            got = self._compete(ctx, timeout)
+        if got:
             return True
         self.waiters.remove(ctx)
         self.event(ctx, "sync.timeout")
         return False
+
+    def _compete(self, ctx: ThreadCtx, timeout: float | None) -> bool:
+        """Free mode: woken when the lock comes free, the waiter races for it like a
+        real lock's waiter does; the releasing thread may well win it back first."""
+        rt = self.rt
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            ok = rt.wait_until(ctx, lambda: self.owner is None or ctx.granted is self, self, remaining)
+            if ctx.granted is self:  # handed over (after a condition wait)
+                ctx.granted = None
+                return True
+            if self.owner is None:
+                self.waiters.remove(ctx)
+                self.owner, self.count = ctx, 1
+                self.event(ctx, "sync.acquire")
+                return True
+            if not ok:
+                return False
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         rt = self.rt
@@ -120,7 +144,11 @@ class Lock(Resource):
 
     def _hand_over(self) -> None:
         if self.owner is None and self.waiters:
-            nxt = self.waiters.pop(0)
+            nxt = self.waiters[0]
+            if not self.rt.controlled and nxt.granted is None:
+                self.rt.wake(nxt)  # free mode: it competes for the lock (see _compete)
+                return
+            self.waiters.pop(0)
             self.owner, self.count = nxt, 1
             self.event(nxt, "sync.acquire")
             self.grant(nxt)

@@ -398,6 +398,9 @@ class Runtime:
                         raise RunStopped(self.end_status)
                     return False
                 ctx.cond.wait(remaining)
+                if not ctx.forever and timeout is None and not granted():
+                    ctx.forever = True  # woken, but another thread got there first: stuck again?
+                    self.check_deadlock(ctx)
             return True
         finally:
             ctx.state = RUNNING
