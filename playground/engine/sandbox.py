@@ -29,7 +29,10 @@ class SandboxedRun:
     def __init__(self, spec: dict, *, memory_mb: int = 1024, grace_s: float = GRACE_S,
                  python: str = sys.executable):
         self.spec = spec
-        self.limits = {"memory_mb": memory_mb, "cpu_s": int(spec["run"]["timeout_ms"] / 1000) + 5}
+        # Sockets: four ends per direction of each link, plus each node's listener.
+        sockets = 8 * len(spec.get("links", [])) + len(spec["nodes"]) + 1
+        self.limits = {"memory_mb": memory_mb, "cpu_s": int(spec["run"]["timeout_ms"] / 1000) + 5,
+                       "open_files": 64 + sockets}
         self.grace_s = grace_s
         self.python = python
         self.proc: subprocess.Popen | None = None
