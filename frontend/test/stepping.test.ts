@@ -66,6 +66,11 @@ describe("step mode", () => {
     expect(s.threads.get("memory/P1")?.status).toBe("running");
     expect(s.threads.get("memory/P2")?.status).toBe("ready");
     expect(s.threads.get("memory/P2")?.line).toBe(17);
+    // Once the run asks the learner again, nobody is running.
+    const waiting = modelAt(13).current();
+    expect(waiting.threads.get("memory/P1")?.status).toBe("blocked");
+    expect(waiting.threads.get("memory/P2")?.status).toBe("ready");
+    expect(modelAt(10).current().threads.get("memory/P2")?.status).toBe("ready");
     expect(undoSchedule(s.schedule)).toEqual(["memory/P1", "memory/P2"]);
   });
 

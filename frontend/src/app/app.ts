@@ -1,15 +1,23 @@
 // Wires transport, model and views: picks a scenario, starts or attaches to
-// a run, and redraws the views from the run's state once per frame.
+// a run in the chosen mode (free, step, explore; a witness is replayed), and
+// redraws the views from the run's state once per frame — or from the state
+// at the step the learner moved to in a finished controlled run.
 
-import { RunControls } from "../controls/runControls";
+import { RunControls, type PageMode } from "../controls/runControls";
+import { StepControls } from "../controls/stepControls";
+import { TimelineControls } from "../controls/timelineControls";
+import type { Outcome } from "../model/events";
 import type { ScenarioSpec, ScenarioSummary } from "../model/spec";
 import { makeNamer, type Namer } from "../model/names";
+import { outcomeViews } from "../model/outcomes";
 import { initialState, type FinishedState, type RunState } from "../model/state";
+import { clampPosition, seqAtPosition, stepChoices, stepMarks, undoSchedule, type StepMark } from "../model/stepping";
 import { deadlockGraph, liveGraph } from "../model/waitfor";
-import { api } from "../transport/api";
+import { api, type RunOptions } from "../transport/api";
 import { EventLog } from "../views/eventLog";
 import { buildLayout, type Layout } from "../views/layout";
 import { LibraryList } from "../views/libraryList";
+import { OutcomesView } from "../views/outcomesView";
 import { renderResult } from "../views/resultView";
 import { ScenarioView } from "../views/scenarioView";
 import { renderResources, renderThreads, renderVariables } from "../views/statePanels";
@@ -18,6 +26,20 @@ import { WaitForGraphView } from "../views/waitForGraphView";
 import { RunSession } from "./runSession";
 import { readRoute, writeRoute } from "./route";
 
+// A learner thinks between steps: a step-mode run waits this long before the server stops it.
+const STEP_TIMEOUT_MS = 15 * 60_000;
+// Room for the explorer on a busy machine; it reports how far it got if this runs out.
+const EXPLORE_TIMEOUT_MS = 60_000;
+// Runs whose steps were chosen one at a time, so the page can move through them.
+const CONTROLLED = new Set(["step", "replay", "random"]);
+
+/** The exploration whose histogram stays on the page while one of its witnesses is replayed. */
+interface Exploration {
+  session: RunSession;
+  selected: Outcome | null;
+  label: string;
+}
+
 export class App {
   private readonly ui: Layout;
   private readonly library: LibraryList;
@@ -25,6 +47,13 @@ export class App {
   private readonly controls: RunControls;
   private readonly log: EventLog;
   private readonly graph: WaitForGraphView;
+  private readonly stepper: StepControls;
+  private readonly timeline: TimelineControls;
+  private readonly outcomes: OutcomesView;
+  private mode: PageMode = "free";
+  private exploration: Exploration | null = null;
+  private position: number | null = null; // where the learner is in a finished controlled run; null = the end
+  private reveal: HTMLElement | null = null; // scrolled into view after the next render
   private scenarios: ScenarioSummary[] = [];
   private spec: ScenarioSpec | null = null;
   private session: RunSession | null = null;
@@ -35,9 +64,27 @@ export class App {
     this.ui = buildLayout(root);
     this.library = new LibraryList(this.ui.library, (slug) => void this.select(slug));
     this.scenarioView = new ScenarioView(this.ui.scenario);
-    this.controls = new RunControls(this.ui.controls, { run: () => void this.run(), cancel: () => void this.cancel() });
+    this.controls = new RunControls(this.ui.controls, {
+      run: () => void this.run(),
+      cancel: () => void this.cancel(),
+      mode: (m) => {
+        this.mode = m;
+        this.render();
+      },
+    });
     this.log = new EventLog(this.ui.log.body, this.ui.log.note);
     this.graph = new WaitForGraphView(this.ui.graph.body);
+    this.stepper = new StepControls(this.ui.stepper.body, this.ui.stepper.note, {
+      step: (thread) => this.control({ type: "step", thread }),
+      random: () => this.control({ type: "step", random: true }),
+      finish: () => this.control({ type: "continue" }),
+      undo: () => void this.undo(),
+    });
+    this.timeline = new TimelineControls(this.ui.timeline.body, this.ui.timeline.note, { go: (p) => this.go(p) });
+    this.outcomes = new OutcomesView(this.ui.explore.body, this.ui.explore.note, (o) => void this.openWitness(o));
+    document.addEventListener("keydown", (e) => this.onKey(e));
+    // A step-mode run waits for its learner; one who leaves should not keep a worker busy.
+    window.addEventListener("pagehide", () => this.stopStepping());
     this.render();
   }
 
@@ -56,6 +103,7 @@ export class App {
 
   private async select(slug: string, runId: string | null = null): Promise<void> {
     this.closeSession();
+    this.exploration = null;
     this.library.render(this.scenarios, slug);
     try {
       this.spec = await api.scenario(slug);
@@ -73,7 +121,9 @@ export class App {
   private async attach(runId: string): Promise<void> {
     try {
       const info = await api.run(runId);
-      this.openSession(info.id, info.status, undefined);
+      const mode = info.mode ?? "free";
+      if (mode === "free" || mode === "step" || mode === "explore") this.mode = mode;
+      this.openSession(info.id, info.status, undefined, mode);
     } catch (e) {
       this.notify(`Run ${runId}: ${(e as Error).message}`);
       writeRoute({ scenario: this.spec?.slug ?? null, run: null });
@@ -81,13 +131,43 @@ export class App {
   }
 
   private async run(): Promise<void> {
+    if (this.mode === "step") await this.startRun("step", { mode: "step", timeout_ms: STEP_TIMEOUT_MS });
+    else if (this.mode === "explore") await this.startRun("explore", { mode: "explore", timeout_ms: EXPLORE_TIMEOUT_MS });
+    else await this.startRun("free", {});
+  }
+
+  /** Goes back one step: a new step-mode run replays every step but the last, then waits again. */
+  private async undo(): Promise<void> {
+    const s = this.session;
+    if (!s || s.mode !== "step") return;
+    const schedule = undoSchedule(s.model.current().schedule);
+    await this.startRun("step", { mode: "step", schedule, timeout_ms: STEP_TIMEOUT_MS });
+  }
+
+  /** Replays the witness schedule of an outcome; the histogram stays. */
+  private async openWitness(outcome: Outcome): Promise<void> {
+    const s = this.session;
+    const explored = s?.mode === "explore" ? s : this.exploration?.session;
+    if (!explored) return;
+    const view = outcomeViews([outcome], this.namer())[0];
+    const label = view?.problem === "deadlock" ? `a deadlock (${view.label})`
+      : view?.problem === "violated" ? `a broken invariant (${view.label})`
+      : view?.problem === "failed" ? `a failure (${view.label})`
+      : view?.label ?? outcome.status;
+    this.exploration = { session: explored, selected: outcome, label };
+    await this.startRun("replay", { mode: "replay", schedule: outcome.schedule }, true);
+  }
+
+  private async startRun(mode: string, options: RunOptions, keepExploration = false): Promise<void> {
     if (!this.spec || this.starting) return;
     this.starting = true;
     this.notify(null);
     this.render();
     try {
-      const created = await api.createRun(this.spec.slug);
-      this.openSession(created.id, created.status, created.ws);
+      const created = await api.createRun(this.spec.slug, options);
+      if (!keepExploration) this.exploration = null;
+      this.openSession(created.id, created.status, created.ws, mode);
+      this.reveal = mode === "step" ? this.ui.stepper.root : mode === "explore" ? this.ui.explore.root : mode === "replay" ? this.ui.timeline.root : null;
       writeRoute({ scenario: this.spec.slug, run: String(created.id) });
     } catch (e) {
       this.notify(`Could not start the run: ${(e as Error).message}`);
@@ -105,14 +185,47 @@ export class App {
     }
   }
 
-  private openSession(id: number | string, status: string, ws: string | undefined): void {
+  private control(message: { type: string; [k: string]: unknown }): void {
+    if (!this.session?.send(message)) this.notify("Not connected to the run yet: try again in a moment.");
+    this.render();
+  }
+
+  private go(position: number): void {
+    const s = this.session;
+    if (!s) return;
+    this.position = clampPosition(stepMarks(s.model.events), position);
+    this.render();
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    if (this.ui.timeline.root.hidden || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+    if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+    const target = e.target as HTMLElement | null;
+    if (target?.closest("input, textarea, select, [contenteditable]")) return;
+    const s = this.session;
+    if (!s) return;
+    const marks = stepMarks(s.model.events);
+    e.preventDefault();
+    this.go((this.position ?? marks.length) + (e.key === "ArrowLeft" ? -1 : 1));
+  }
+
+  /** Cancels a live step-mode run: nobody else will ever step it. */
+  private stopStepping(): void {
+    const s = this.session;
+    if (s && s.mode === "step" && !s.finished) s.send({ type: "cancel" });
+  }
+
+  private openSession(id: number | string, status: string, ws: string | undefined, mode = "free"): void {
     this.closeSession();
     this.log.clear();
     this.graph.reset();
-    this.session = new RunSession(id, this.spec, status, ws, () => this.scheduleRender());
+    this.position = null;
+    this.timeline.reset();
+    this.session = new RunSession(id, this.spec, status, ws, () => this.scheduleRender(), mode);
   }
 
   private closeSession(): void {
+    this.stopStepping();
     this.session?.close();
     this.session = null;
     this.log.clear();
@@ -138,8 +251,12 @@ export class App {
   private render(): void {
     const s = this.session;
     const name = this.namer();
-    const state = s ? s.model.current() : initialState(this.spec);
     const live = !!s && !s.finished;
+    // A finished controlled run can be moved through step by step.
+    const marks: StepMark[] = s && s.finished && CONTROLLED.has(s.mode) ? stepMarks(s.model.events) : [];
+    const position = marks.length ? clampPosition(marks, this.position ?? marks.length) : null;
+    const viewSeq = position !== null && position < marks.length ? seqAtPosition(marks, position, s!.model.lastSeq) : null;
+    const state = s ? (viewSeq !== null ? s.model.stateAt(viewSeq) : s.model.current()) : initialState(this.spec);
 
     renderStatus(this.ui.status, s ? s.status : this.starting ? "starting" : null);
     this.ui.seqNote.textContent = s ? `run ${shortId(s.id)} · ${s.model.lastSeq} events` : "";
@@ -148,20 +265,60 @@ export class App {
     if (s?.error && !s.finished) this.notify(s.error);
     this.ui.connection.dataset.state = s?.connection ?? "";
     this.controls.update({
-      canRun: !!this.spec && !this.starting && !live,
+      mode: this.mode,
+      canSwitch: !this.starting,
+      // Starting anew while stepping cancels the step run; other runs end on their own.
+      canRun: !!this.spec && !this.starting && (!live || s?.mode === "step"),
       canCancel: live,
       traceUrl: s ? api.traceUrl(s.id) : null,
     });
 
     if (s) this.log.append(s.takeUnseen(), name);
+    this.log.setCursor(viewSeq);
+    this.renderModePanels(s, state, marks, position, name);
     this.scenarioView.showProgress(s ? state : null);
     renderThreads(this.ui.threads, state, name);
     renderVariables(this.ui.variables, state, name);
     renderResources(this.ui.resources, state, name);
-    renderResult(this.ui.result, state.finished ?? (s?.finished ? endedWithoutResult(s, state) : null), name);
+    // An exploration's run.finished carries no variables of its own: its outcomes say it all.
+    const quietResult = s?.mode === "explore" && state.finished?.status === "completed";
+    // Moved back to an earlier step, the run has not ended yet.
+    const ended = state.finished ?? (s?.finished && viewSeq === null ? endedWithoutResult(s, state) : null);
+    renderResult(this.ui.result, quietResult ? null : ended, name);
     const graph = state.deadlock ? deadlockGraph(state.deadlock.graph, state.deadlock.cycle) : liveGraph(state);
     this.graph.render(graph, state.deadlock?.cycle ?? [], name);
     this.ui.graph.note.textContent = state.deadlock ? "deadlock" : "";
+    if (this.reveal && !this.reveal.hidden) {
+      this.reveal.scrollIntoView({ block: "start", behavior: "smooth" });
+      this.reveal = null;
+    }
+  }
+
+  private renderModePanels(s: RunSession | null, state: RunState, marks: StepMark[], position: number | null, name: Namer): void {
+    const ui = this.ui;
+    const stepping = s?.mode === "step";
+    ui.stepper.root.hidden = !stepping;
+    if (s && stepping) {
+      this.stepper.render({
+        spec: this.spec, state, choices: stepChoices(state, name), live: !s.finished,
+        awaiting: s.awaitingStep && position === null, status: s.status, name,
+      });
+    }
+
+    const explored = s?.mode === "explore" ? { session: s, selected: null, label: "" } : this.exploration;
+    ui.explore.root.hidden = !explored;
+    if (explored) {
+      const es = explored.session;
+      this.outcomes.render(es.model.current().explore, !es.finished, es.status, explored.selected?.key ?? null, name);
+    }
+
+    ui.timeline.root.hidden = position === null;
+    if (s && position !== null) {
+      const title = s.mode === "replay" && this.exploration?.selected
+        ? `A schedule that ends with ${this.exploration.label}`
+        : s.mode === "step" ? "Your run, step by step" : `Run ${shortId(s.id)}, step by step`;
+      this.timeline.render(marks, position, title, name);
+    }
   }
 }
 

@@ -12,6 +12,9 @@ export type Connection = "connecting" | "open" | "reconnecting" | "closed";
 export class RunSession {
   readonly model: TraceModel;
   status: string;
+  mode: string; // free, step, replay, random, explore: as asked, then as run.started says
+  /** step mode: the step.ready a step was already sent for, so one click is one step. */
+  answeredReady: number | null = null;
   connection: Connection = "connecting";
   error: string | null = null; // from the server, for a run that ended without run.finished
   private readonly socket: RunSocket;
@@ -23,9 +26,11 @@ export class RunSession {
     status: string,
     wsPath: string | undefined,
     private readonly onChange: () => void,
+    mode = "free",
   ) {
     this.model = new TraceModel(spec);
     this.status = status;
+    this.mode = mode;
     this.socket = new RunSocket(id, {
       onEvents: (events) => this.receive(events),
       onStatus: (s, error) => {
@@ -57,6 +62,19 @@ export class RunSession {
     return out;
   }
 
+  /** Sends a control message (step, continue, cancel) over the run's socket; false if not connected. */
+  send(control: { type: string; [k: string]: unknown }): boolean {
+    const sent = this.socket.send(control);
+    if (sent && control.type === "step") this.answeredReady = this.model.current().ready?.seq ?? null;
+    return sent;
+  }
+
+  /** Step mode: the run waits for the learner and no step has been sent since it asked. */
+  get awaitingStep(): boolean {
+    const ready = this.model.current().ready;
+    return !this.finished && !!ready && ready.seq !== this.answeredReady;
+  }
+
   async cancel(): Promise<void> {
     await api.cancel(this.id);
   }
@@ -68,6 +86,10 @@ export class RunSession {
   private receive(events: TraceEvent[]): void {
     const added = this.model.append(events);
     this.unseen.push(...added);
+    const started = added.find((e) => e.kind === "run.started");
+    if (started?.mode) this.mode = started.mode;
+    // A refused step is not re-announced: the same step.ready stands, so the learner may choose again.
+    if (added.some((e) => e.kind === "step.refused")) this.answeredReady = null;
     const fin = this.model.current().finished;
     if (fin) this.status = fin.status;
     else if (!this.finished && added.length) this.status = "running";

@@ -1,10 +1,21 @@
-// Run, Cancel and Download trace. Owns the buttons; the app decides what they do.
+// The mode switch (Run, Step, Explore), the start button for the chosen
+// mode, Cancel and Download trace. Owns the buttons; the app decides what they do.
 
 import { h } from "../views/dom";
 
+export type PageMode = "free" | "step" | "explore";
+
+const MODES: { mode: PageMode; label: string; start: string; title: string }[] = [
+  { mode: "free", label: "Run", start: "▶ Run", title: "Run the threads for real; the operating system interleaves them" },
+  { mode: "step", label: "Step", start: "▷ Start stepping", title: "You choose which thread takes each step, like a debugger" },
+  { mode: "explore", label: "Explore", start: "✱ Explore all", title: "Try every interleaving and count the outcomes" },
+];
+
 export interface RunControlsState {
+  mode: PageMode;
   canRun: boolean;
   canCancel: boolean;
+  canSwitch: boolean;
   traceUrl: string | null;
 }
 
@@ -12,16 +23,32 @@ export class RunControls {
   private readonly run: HTMLButtonElement;
   private readonly cancel: HTMLButtonElement;
   private readonly download: HTMLAnchorElement;
+  private readonly modeButtons: Map<PageMode, HTMLButtonElement>;
 
-  constructor(root: HTMLElement, actions: { run(): void; cancel(): void }) {
+  constructor(root: HTMLElement, actions: { run(): void; cancel(): void; mode(m: PageMode): void }) {
+    this.modeButtons = new Map(MODES.map((m) => [m.mode, h("button", {
+      class: "seg", role: "radio", "data-testid": `mode-${m.mode}`, "data-mode": m.mode, title: m.title,
+      onclick: () => actions.mode(m.mode),
+    }, m.label)]));
+    const switcher = h("div", { class: "segmented", role: "radiogroup", "aria-label": "Mode", "data-testid": "mode-switch" },
+      [...this.modeButtons.values()]);
     this.run = h("button", { class: "btn primary", "data-testid": "run", onclick: () => actions.run() }, "▶ Run");
     this.cancel = h("button", { class: "btn", "data-testid": "cancel", onclick: () => actions.cancel() }, "■ Cancel");
     this.download = h("a", { class: "btn link", "data-testid": "download-trace", download: "" }, "⤓ Download trace");
-    root.append(this.run, this.cancel, this.download);
-    this.update({ canRun: false, canCancel: false, traceUrl: null });
+    root.append(switcher, this.run, this.cancel, this.download);
+    this.update({ mode: "free", canRun: false, canCancel: false, canSwitch: true, traceUrl: null });
   }
 
   update(s: RunControlsState): void {
+    for (const [mode, b] of this.modeButtons) {
+      b.setAttribute("aria-checked", String(mode === s.mode));
+      b.classList.toggle("on", mode === s.mode);
+      b.disabled = !s.canSwitch;
+    }
+    const m = MODES.find((x) => x.mode === s.mode) ?? MODES[0];
+    if (this.run.textContent !== m.start) this.run.textContent = m.start;
+    this.run.title = m.title;
+    this.run.dataset.mode = s.mode;
     this.run.disabled = !s.canRun;
     this.cancel.disabled = !s.canCancel;
     if (s.traceUrl) {

@@ -170,6 +170,8 @@ export function applyEvent(state: RunState, e: TraceEvent): void {
       state.refused = null;
       break;
     case "step.ready":
+      // The run waits for the learner: nobody is running.
+      for (const t of state.threads.values()) if (t.status === "running") t.status = "ready";
       state.ready = { seq: e.seq, enabled: e.enabled ?? [], blocked: e.blocked ?? [] };
       break;
     case "step.refused":

@@ -55,6 +55,15 @@ export interface CreatedRun {
   trace?: string;
 }
 
+/** What POST /api/runs may override in the spec's `run` section. */
+export interface RunOptions {
+  mode?: "free" | "step" | "replay" | "random" | "explore";
+  seed?: number;
+  schedule?: string[];
+  timeout_ms?: number;
+  max_schedules?: number;
+}
+
 export interface RunInfo {
   id: number | string;
   status: RunStatus;
@@ -66,7 +75,8 @@ export interface RunInfo {
 export const api = {
   scenarios: () => request<ScenarioSummary[]>("GET", "/api/scenarios"),
   scenario: (slug: string) => request<ScenarioSpec>("GET", `/api/scenarios/${encodeURIComponent(slug)}`),
-  createRun: (scenario: string | ScenarioSpec) => request<CreatedRun>("POST", "/api/runs", { scenario }),
+  createRun: (scenario: string | ScenarioSpec, options: RunOptions = {}) =>
+    request<CreatedRun>("POST", "/api/runs", { scenario, ...options }),
   run: (id: number | string) => request<RunInfo>("GET", `/api/runs/${id}`),
   cancel: (id: number | string) => request<unknown>("POST", `/api/runs/${id}/cancel`),
   traceUrl: (id: number | string, format = "jsonl") => `/api/runs/${id}/trace?format=${format}`,

@@ -27,3 +27,17 @@ export function markLine(block: HTMLElement, line: number, who: string, status: 
   el.classList.add("current");
   el.append(h("span", { class: `here status-${status.replace(/ /g, "-")}`, title: `${who} is here (${status})` }, `◂ ${who}`));
 }
+
+/** Lines `from`..`to` (1-based, clipped) of `code`, numbered as in the whole snippet. */
+export function codeExcerpt(code: string, from: number, to: number, testid: string): HTMLElement {
+  const lines = code.replace(/\n$/, "").split("\n");
+  const first = Math.max(1, from);
+  const last = Math.min(lines.length, to);
+  const rows = [];
+  for (let n = first; n <= last; n++) {
+    rows.push(h("span", { class: "code-line", "data-line": n },
+      h("span", { class: "ln", "aria-hidden": "true" }, n),
+      h("span", { class: "src" }, lines[n - 1] || " ")));
+  }
+  return h("pre", { class: "code excerpt", "data-testid": testid }, h("code", null, rows));
+}

@@ -13,6 +13,8 @@ export class EventLog {
   private readonly tbody = h("tbody");
   private readonly scroller: HTMLElement;
   private count = 0;
+  private cursor: number | null = null;
+  private cursorRows = 0;
 
   constructor(
     private readonly root: HTMLElement,
@@ -27,10 +29,24 @@ export class EventLog {
 
   clear(): void {
     this.count = 0;
+    this.cursor = null;
     this.tbody.replaceChildren(
       h("tr", { class: "placeholder" }, h("td", { colspan: 5, class: "muted" }, "Press Run: every lock, variable access and thread step appears here.")));
     replaceChildren(this.root, this.scroller);
     this.note.textContent = "";
+  }
+
+  /** Dims the rows after `seq` (the moment shown while moving through a run); null shows all as past. */
+  setCursor(seq: number | null): void {
+    if (seq === this.cursor && this.cursorRows === this.count) return;
+    this.cursor = seq;
+    this.cursorRows = this.count;
+    this.scroller.classList.toggle("has-cursor", seq !== null);
+    for (const row of this.tbody.rows) {
+      const s = Number(row.dataset.seq);
+      row.classList.toggle("future", seq !== null && s > seq);
+      row.classList.toggle("at-cursor", seq !== null && s === seq);
+    }
   }
 
   append(events: readonly TraceEvent[], name: Namer): void {

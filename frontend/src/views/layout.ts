@@ -1,5 +1,6 @@
 // The page skeleton: header, library, scenario and code, run controls,
-// result and log in the middle, live state on the right.
+// the mode's panel (step mode, outcomes of an exploration, replay), result
+// and log in the middle, live state on the right.
 
 import { h, panel, replaceChildren } from "./dom";
 
@@ -11,6 +12,9 @@ export interface Layout {
   connection: HTMLElement;
   notice: HTMLElement;
   result: HTMLElement;
+  stepper: { root: HTMLElement; body: HTMLElement; note: HTMLElement };
+  explore: { root: HTMLElement; body: HTMLElement; note: HTMLElement };
+  timeline: { root: HTMLElement; body: HTMLElement; note: HTMLElement };
   log: { body: HTMLElement; note: HTMLElement };
   threads: HTMLElement;
   variables: HTMLElement;
@@ -31,6 +35,10 @@ export function buildLayout(app: HTMLElement): Layout {
     controls, h("div", { class: "runbar-status" }, status, seqNote, connection));
   const notice = h("div", { class: "notice", role: "alert", "data-testid": "notice", hidden: true });
   const result = h("section", { class: "panel result", "data-testid": "result", hidden: true });
+  const explore = panel("Outcomes of every interleaving", "explore", "explore-panel");
+  const timeline = panel("Replay, step by step", "timeline", "timeline-panel");
+  const stepper = panel("Step mode — you are the scheduler", "stepper", "stepper-panel");
+  for (const p of [explore, timeline, stepper]) p.root.hidden = true;
   const log = panel("Event log", "log-panel", "log-panel");
   const threads = panel("Threads", "threads");
   const variables = panel("Shared variables", "variables");
@@ -45,7 +53,7 @@ export function buildLayout(app: HTMLElement): Layout {
         h("span", { class: "tagline" }, "concurrent & distributed computing, run for real"))),
     h("main", { class: "grid" },
       h("aside", { class: "col col-library" }, library.root),
-      h("div", { class: "col col-main" }, scenario, runbar, notice, result, log.root),
+      h("div", { class: "col col-main" }, scenario, runbar, notice, explore.root, timeline.root, stepper.root, result, log.root),
       h("aside", { class: "col col-state" }, threads.root, variables.root, resources.root, graph.root)));
 
   return {
@@ -56,6 +64,9 @@ export function buildLayout(app: HTMLElement): Layout {
     connection,
     notice,
     result,
+    stepper,
+    explore,
+    timeline,
     log: { body: log.body, note: log.note },
     threads: threads.body,
     variables: variables.body,
