@@ -23,7 +23,7 @@ import redis
 import websockets
 from psycopg import sql
 
-from .helpers import FINAL, counter_spec, slow_spec
+from .helpers import FINAL, counter_spec, slow_spec, spec
 
 ROOT = Path(__file__).resolve().parents[2]
 # The servers come from the environment as for a deployment; the test makes (and
@@ -180,6 +180,23 @@ def test_a_run_goes_through_daphne_a_celery_worker_redis_and_postgresql(deployme
     detail = get_json(f"{base}/api/runs/{created['id']}")
     assert detail["status"] == "completed"
     assert detail["events"] == len(events)
+    stored = get_json(f"{base}/api/runs/{created['id']}/events?after=0&limit=10000")
+    assert stored["events"] == events
+
+
+def test_text_with_tabs_backslashes_and_line_breaks_is_stored_as_it_was_sent(deployment):
+    base, processes = deployment
+    awkward = "tab\there, back\\slash, line\nbreak, quote\" é ☃ \\N"
+    code = f"note = {awkward!r}\nprint(note)\n"
+    created = post_run(base, {"scenario": spec("awkward-text", [("T", code)], shared={"note": ""})})
+
+    events, status = asyncio.run(watch(base, created["id"]))
+
+    assert status == "completed"
+    assert events[-1]["shared"]["box"]["note"] == awkward
+    assert [e["text"] for e in events if e["kind"] == "output"] == [awkward]
+    stored = get_json(f"{base}/api/runs/{created['id']}/events?after=0")
+    assert stored["events"] == events
 
 
 def test_a_client_reconnecting_to_another_connection_resumes_exactly(deployment):
