@@ -36,6 +36,7 @@ chromium:
 
 migrate: venv
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_library
 
 run: venv frontend migrate
 	$(PY) manage.py serve --port $(PORT)
