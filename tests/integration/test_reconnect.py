@@ -5,7 +5,7 @@ import pytest
 
 from playground.runs.models import Run
 
-from .helpers import FINAL, collect_until_final, connect, post_run, run_async, seqs, slow_spec
+from .helpers import FINAL, collect_until_final, connect, post_run, run_async, seqs, slow_spec, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -61,6 +61,7 @@ def test_a_bad_after_cursor_is_refused_with_a_reason(client, worker):
     message, closed = run_async(visit())
     assert message["type"] == "error"
     assert closed == {"type": "websocket.close", "code": 4400}
+    wait_for(lambda: Run.objects.get(id=created["id"]).status in FINAL, what="the run to end")
 
 
 def test_a_socket_for_an_unknown_run_is_closed_as_not_found(transactional_db):
