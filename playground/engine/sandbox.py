@@ -104,7 +104,7 @@ class SandboxedRun:
             except ValueError:
                 continue  # not an event: ignored, never fatal
             if isinstance(event, dict) and isinstance(event.get("seq"), int):
-                self.events.put(event)
+                self.events.put((event, raw.rstrip(b"\n")))
         self.events.put(_EOF)
 
     # -- events ------------------------------------------------------------
@@ -148,16 +148,23 @@ class SandboxedRun:
 
     def batches(self, max_events: int = 500, max_wait: float = 0.005) -> Iterator[list[dict]]:
         """Events in order, grouped; the last batch ends with `run.finished`."""
+        for batch in self.raw_batches(max_events, max_wait):
+            yield [event for event, _ in batch]
+
+    def raw_batches(self, max_events: int = 500, max_wait: float = 0.005) -> Iterator[list[tuple[dict, bytes]]]:
+        """Like `batches`, each event with its JSON line as the child wrote it, so
+        that a consumer storing or forwarding JSON need not encode it again."""
         get = self.events.get
         while not self._finished:
             item = get()
-            batch: list[dict] = []
+            batch: list[tuple[dict, bytes]] = []
             deadline = time.monotonic() + max_wait
             while True:
                 if item is _EOF:
-                    batch.append(self._synthetic_finish())
+                    finish = self._synthetic_finish()
+                    batch.append((finish, dumps(finish)))
                     break
-                if self._accept(item):
+                if self._accept(item[0]):
                     batch.append(item)
                 if self._finished or len(batch) >= max_events:
                     break
