@@ -28,6 +28,7 @@ NEW, RUNNING, PARKED, BLOCKED, FINISHED, FAILED = "new", "running", "parked", "b
 CONTROLLED_MODES = ("step", "replay", "random", "explore")
 # Room for the threads to unwind after the run has ended.
 UNWIND_S = 1.0
+MAX_THREADS = 200  # alive at once: enough for any lesson, far from the memory limit
 # Free-mode preemption: how long a yielding thread waits at most for another to move.
 PREEMPT_MAX_S = 0.05
 PREEMPT_POLL_S = 0.0001
@@ -524,6 +525,8 @@ class Runtime:
 
     # -- threads -----------------------------------------------------------
     def new_thread(self, node: NodeState, short: str, snippet: str) -> ThreadCtx:
+        if sum(t.state not in (FINISHED, FAILED) for t in self.threads) >= MAX_THREADS:
+            raise RuntimeError(f"a run may have at most {MAX_THREADS} threads alive at once")
         taken = {t.short for t in node.threads if t.state not in (FINISHED, FAILED)}  # a restart reuses names
         name, n = short, 1
         while name in taken or name == "setup":

@@ -98,3 +98,10 @@ def test_cancel_ends_a_running_child_promptly():
     events = [e for batch in run.batches() for e in batch]
     end = finished(events)
     assert end["status"] == "cancelled"
+
+
+def test_a_thread_bomb_is_stopped_with_a_clear_error():
+    events = sandboxed("def f():\n    sleep(5)\nwhile True:\n    spawn(f)\n", timeout_ms=3000)
+    failed = [e for e in kinds(events, "thread.failed") if e["thread"] == "n/P1"]
+    assert failed and "at most 200 threads" in failed[0]["error"] and failed[0]["line"] == 4
+    assert finished(events)["status"] in ("failed", "timeout")
