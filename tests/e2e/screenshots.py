@@ -1,4 +1,6 @@
-"""Screenshots of the page for a person to look at: idle, mid-run, deadlock, dark.
+"""Screenshots of the page for a person to look at, light and dark: idle, mid-run,
+deadlock, step mode mid-way and with a blocked thread, an exploration's outcomes,
+and a witness replayed one step back from its end.
 
     .venv/bin/python -m tests.e2e.screenshots [--url http://127.0.0.1:8000] [--out var/screenshots]
 
@@ -12,7 +14,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from .live_server import CHROMIUM_ARGS, ROOT, LiveServer, chromium_path
 
@@ -65,8 +67,61 @@ def shoot(url, out: Path):
             page.wait_for_timeout(300)
             page.screenshot(path=out / f"deadlock-narrow-{scheme}.png", full_page=True)
             context.close()
+            shoot_interleavings(browser, url, out, scheme)
         browser.close()
     return sorted(out.glob("*.png"))
+
+
+def open_lesson(page, url, slug):
+    page.goto(f"{url}/#/{slug}")
+    expect(page.get_by_test_id(f"scenario-{slug}")).to_have_attribute("aria-current", "true")
+    expect(page.get_by_test_id(f"node-{'bank' if slug.startswith('bank') else 'memory'}")).to_be_visible()
+
+
+def stepped(page, url, slug, threads):
+    open_lesson(page, url, slug)
+    page.get_by_test_id("mode-step").click()
+    page.get_by_test_id("run").click()
+    for i, thread in enumerate(threads):
+        button = page.get_by_test_id(f"step-{thread}")
+        expect(button).to_be_enabled(timeout=60_000)
+        button.click()
+        expect(page.get_by_test_id("schedule").locator("li")).to_have_count(i + 1, timeout=60_000)
+    page.get_by_test_id("step-prompt").filter(has_text="Your turn").wait_for(timeout=60_000)
+
+
+def full_page(page, path):
+    page.wait_for_timeout(1200)  # flash animations and smooth scrolling settle
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=path, full_page=True)
+
+
+def shoot_interleavings(browser, url, out: Path, scheme):
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, color_scheme=scheme)
+    page = context.new_page()
+    stepped(page, url, "bank-withdraw-race", ["bank-P1", "bank-P2", "bank-P1", "bank-P2", "bank-P1"])
+    full_page(page, out / f"step-midway-{scheme}.png")
+    page.get_by_test_id("cancel").click()
+
+    stepped(page, url, "deadlock-two-locks", ["memory-P1", "memory-P2", "memory-P1"])
+    full_page(page, out / f"step-blocked-{scheme}.png")
+    page.set_viewport_size({"width": 1100, "height": 900})
+    full_page(page, out / f"step-blocked-narrow-{scheme}.png")
+    page.get_by_test_id("cancel").click()
+    page.set_viewport_size({"width": 1440, "height": 1000})
+
+    open_lesson(page, url, "deadlock-two-locks")
+    page.get_by_test_id("mode-explore").click()
+    page.get_by_test_id("run").click()
+    page.get_by_test_id("explore-exhaustive").wait_for(timeout=90_000)
+    full_page(page, out / f"explore-{scheme}.png")
+
+    page.locator("[data-testid=outcome][data-status=deadlock]").first.click()
+    page.get_by_test_id("timeline").wait_for(timeout=90_000)
+    page.locator("[data-testid=run-status][data-status=deadlock]").wait_for(timeout=90_000)
+    page.get_by_test_id("timeline-back").click()
+    full_page(page, out / f"witness-{scheme}.png")
+    context.close()
 
 
 def main():

@@ -83,6 +83,13 @@ export class App {
     this.timeline = new TimelineControls(this.ui.timeline.body, this.ui.timeline.note, { go: (p) => this.go(p) });
     this.outcomes = new OutcomesView(this.ui.explore.body, this.ui.explore.note, (o) => void this.openWitness(o));
     document.addEventListener("keydown", (e) => this.onKey(e));
+    // A link or an edited address to another lesson or run (writeRoute itself fires no hashchange).
+    window.addEventListener("hashchange", () => {
+      const r = readRoute();
+      if (r.scenario && (r.scenario !== this.spec?.slug || r.run !== (this.session ? String(this.session.id) : null))) {
+        void this.select(r.scenario, r.run);
+      }
+    });
     // A step-mode run waits for its learner; one who leaves should not keep a worker busy.
     window.addEventListener("pagehide", () => this.stopStepping());
     this.render();
@@ -267,6 +274,7 @@ export class App {
     this.controls.update({
       mode: this.mode,
       canSwitch: !this.starting,
+      restart: live && s?.mode === "step" && this.mode === "step",
       // Starting anew while stepping cancels the step run; other runs end on their own.
       canRun: !!this.spec && !this.starting && (!live || s?.mode === "step"),
       canCancel: live,

@@ -16,6 +16,7 @@ export interface RunControlsState {
   canRun: boolean;
   canCancel: boolean;
   canSwitch: boolean;
+  restart: boolean; // a run in this mode is under way: starting again replaces it
   traceUrl: string | null;
 }
 
@@ -36,7 +37,7 @@ export class RunControls {
     this.cancel = h("button", { class: "btn", "data-testid": "cancel", onclick: () => actions.cancel() }, "■ Cancel");
     this.download = h("a", { class: "btn link", "data-testid": "download-trace", download: "" }, "⤓ Download trace");
     root.append(switcher, this.run, this.cancel, this.download);
-    this.update({ mode: "free", canRun: false, canCancel: false, canSwitch: true, traceUrl: null });
+    this.update({ mode: "free", canRun: false, canCancel: false, canSwitch: true, restart: false, traceUrl: null });
   }
 
   update(s: RunControlsState): void {
@@ -46,8 +47,9 @@ export class RunControls {
       b.disabled = !s.canSwitch;
     }
     const m = MODES.find((x) => x.mode === s.mode) ?? MODES[0];
-    if (this.run.textContent !== m.start) this.run.textContent = m.start;
-    this.run.title = m.title;
+    const label = s.restart ? "↺ Start over" : m.start;
+    if (this.run.textContent !== label) this.run.textContent = label;
+    this.run.title = s.restart ? "Stop this run and start a new one from the beginning" : m.title;
     this.run.dataset.mode = s.mode;
     this.run.disabled = !s.canRun;
     this.cancel.disabled = !s.canCancel;
