@@ -3,7 +3,7 @@ import { describe as describeEvent } from "../src/model/describe";
 import type { TraceEvent } from "../src/model/events";
 import { makeNamer } from "../src/model/names";
 import type { ScenarioSpec } from "../src/model/spec";
-import { seqAtPosition, shortenNames, stepChoices, stepMarks, undoSchedule } from "../src/model/stepping";
+import { lastActions, seqAtPosition, shortenNames, stepChoices, stepMarks, undoSchedule } from "../src/model/stepping";
 import { TraceModel } from "../src/model/trace";
 
 // The memory node of deadlock-two-locks, stepped P1, P2, P1 by hand (events as the engine writes them).
@@ -72,6 +72,14 @@ describe("step mode", () => {
     expect(waiting.threads.get("memory/P2")?.status).toBe("ready");
     expect(modelAt(10).current().threads.get("memory/P2")?.status).toBe("ready");
     expect(undoSchedule(s.schedule)).toEqual(["memory/P1", "memory/P2"]);
+  });
+
+  it("knows what each thread's last step did, at any moment", () => {
+    const at9 = lastActions(events, 9);
+    expect(describeEvent(at9.get("memory/P1")!, name)).toBe("P1 acquired x_lock");
+    expect(describeEvent(at9.get("memory/P2")!, name)).toBe("P2 acquired y_lock");
+    expect(lastActions(events, 12).get("memory/P1")?.kind).toBe("sync.request");
+    expect(lastActions(events, 4).has("memory/P1")).toBe(false); // started, nothing done yet
   });
 
   it("reads the step events in the log", () => {

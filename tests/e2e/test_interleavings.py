@@ -43,8 +43,10 @@ def test_stepping_the_bank_race_by_hand_makes_the_lost_update(page, playground_s
     for i, thread in enumerate(["P1", "P2", "P1", "P2"]):
         step(page, f"bank-{thread}", i)
     expect(variable(page, "bank", "balance")).to_have_text("10")
+    expect(page.get_by_test_id("step-last-bank-P2")).to_have_text("last step: P2 read balance = 10")
     step(page, "bank-P1", 4)
     expect(variable(page, "bank", "balance")).to_have_text("2")
+    expect(page.get_by_test_id("step-last-bank-P1")).to_have_text("last step: balance: 10 → 2")
     expect(page.get_by_test_id("step-code-bank-P1").locator(".code-line.current")).to_have_attribute(
         "data-line", "6"
     )
@@ -77,10 +79,21 @@ def test_stepping_the_bank_race_by_hand_makes_the_lost_update(page, playground_s
     expect(page.get_by_test_id("step-bank-P1")).to_be_disabled()
     expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", "running")
     expect(variable(page, "bank", "balance")).to_have_text("3")
+
+    # Stopped, it can be picked up again where it was; Run to end finishes it with random steps.
     page.get_by_test_id("cancel").click()
     expect(page.get_by_test_id("run-status")).to_have_attribute(
         "data-status", "cancelled", timeout=RUN_TIMEOUT
     )
+    page.get_by_test_id("step-resume").click()
+    expect(page.get_by_test_id("step-bank-P2")).to_be_enabled(timeout=RUN_TIMEOUT)
+    expect(page.get_by_test_id("schedule").locator("li")).to_have_count(7)
+    page.get_by_test_id("step-continue").click()
+    expect(page.get_by_test_id("run-status")).to_have_attribute(
+        "data-status", "completed", timeout=RUN_TIMEOUT
+    )
+    expect(page.get_by_test_id("schedule").locator("li")).to_have_count(8)
+    expect(final).to_have_text("3")
 
 
 def test_a_blocked_thread_cannot_step_and_says_why(page, playground_server):

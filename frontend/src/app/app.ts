@@ -6,12 +6,13 @@
 import { RunControls, type PageMode } from "../controls/runControls";
 import { StepControls } from "../controls/stepControls";
 import { TimelineControls } from "../controls/timelineControls";
+import { describe } from "../model/describe";
 import type { Outcome } from "../model/events";
 import type { ScenarioSpec, ScenarioSummary } from "../model/spec";
 import { makeNamer, type Namer } from "../model/names";
 import { outcomeViews } from "../model/outcomes";
 import { initialState, type FinishedState, type RunState } from "../model/state";
-import { clampPosition, seqAtPosition, stepChoices, stepMarks, undoSchedule, type StepMark } from "../model/stepping";
+import { clampPosition, lastActions, seqAtPosition, stepChoices, stepMarks, undoSchedule, type StepMark } from "../model/stepping";
 import { deadlockGraph, liveGraph } from "../model/waitfor";
 import { api, type RunOptions } from "../transport/api";
 import { EventLog } from "../views/eventLog";
@@ -79,6 +80,7 @@ export class App {
       random: () => this.control({ type: "step", random: true }),
       finish: () => this.control({ type: "continue" }),
       undo: () => void this.undo(),
+      resume: () => void this.resume(),
     });
     this.timeline = new TimelineControls(this.ui.timeline.body, this.ui.timeline.note, { go: (p) => this.go(p) });
     this.outcomes = new OutcomesView(this.ui.explore.body, this.ui.explore.note, (o) => void this.openWitness(o));
@@ -148,6 +150,14 @@ export class App {
     const s = this.session;
     if (!s || s.mode !== "step") return;
     const schedule = undoSchedule(s.model.current().schedule);
+    await this.startRun("step", { mode: "step", schedule, timeout_ms: STEP_TIMEOUT_MS });
+  }
+
+  /** Picks up a step run that was cancelled or timed out: replays all its steps, then waits again. */
+  private async resume(): Promise<void> {
+    const s = this.session;
+    if (!s || s.mode !== "step") return;
+    const schedule = [...s.model.current().schedule];
     await this.startRun("step", { mode: "step", schedule, timeout_ms: STEP_TIMEOUT_MS });
   }
 
@@ -310,6 +320,7 @@ export class App {
       this.stepper.render({
         spec: this.spec, state, choices: stepChoices(state, name), live: !s.finished,
         awaiting: s.awaitingStep && position === null, status: s.status, name,
+        lastActions: new Map([...lastActions(s.model.events, state.seq)].map(([t, e]) => [t, describe(e, name)])),
       });
     }
 

@@ -19,6 +19,7 @@ export interface StepView {
   awaiting: boolean; // it waits for the learner, and no step was sent since it asked
   status: string;
   name: Namer;
+  lastActions: Map<string, string>; // thread → what its last step did, in words
 }
 
 export interface StepActions {
@@ -26,7 +27,11 @@ export interface StepActions {
   random(): void;
   finish(): void;
   undo(): void;
+  resume(): void;
 }
+
+// A step run that ended like this was interrupted, not finished: it can be picked up again.
+const INTERRUPTED = new Set(["cancelled", "timeout"]);
 
 // Snippets up to this many lines are shown whole; longer ones around the current line.
 const WHOLE = 9;
@@ -49,7 +54,7 @@ export class StepControls {
     const key = JSON.stringify([
       v.choices, v.live, v.awaiting, v.status, v.state.schedule, v.state.refused,
       [...v.state.threads.values()].map((t) => [t.status, t.line, t.snippet]),
-      [...v.state.outputs],
+      [...v.state.outputs], [...v.lastActions],
     ]);
     if (key === this.shownKey) return;
     this.shownKey = key;
@@ -74,7 +79,13 @@ export class StepControls {
         h("button", {
           class: "btn", "data-testid": "step-undo", disabled: !steps || (v.live && !v.awaiting),
           title: "Go back one step: replays every step but the last in a new run", onclick: () => this.actions.undo(),
-        }, "↶ Undo")),
+        }, "↶ Undo"),
+        !v.live && INTERRUPTED.has(v.status) && steps
+          ? h("button", {
+              class: "btn primary", "data-testid": "step-resume",
+              title: "Replay these steps in a new run and go on from there", onclick: () => this.actions.resume(),
+            }, "▷ Resume")
+          : null),
       h("div", { class: "schedule-row" },
         h("span", { class: "schedule-label" }, "Schedule so far"),
         steps
@@ -105,6 +116,9 @@ export class StepControls {
       c.reason && c.reason !== "finished"
         ? h("p", { class: "step-reason", "data-testid": `step-reason-${id}` }, c.reason)
         : null,
+      v.lastActions.has(c.thread)
+        ? h("p", { class: "step-last", "data-testid": `step-last-${id}` }, h("span", { class: "muted" }, "last step: "), v.lastActions.get(c.thread))
+        : null,
       th ? this.where(v.spec, th, label, id) : null,
       out.length ? h("p", { class: "step-output", "data-testid": `step-output-${id}` }, h("span", { class: "muted" }, "printed "), out.join(" / ")) : null);
   }
@@ -130,6 +144,7 @@ export class StepControls {
 }
 
 function prompt(v: StepView): string {
+  if (!v.live && INTERRUPTED.has(v.status)) return `The run was stopped (${v.status}). Resume replays its steps and waits for you again.`;
   if (!v.live) return `The run is over (${v.status}). Undo goes back one step.`;
   if (v.awaiting) return "Your turn: choose the thread that takes the next step.";
   if (!v.state.schedule.length && !v.state.ready) return "Starting the threads…";

@@ -68,3 +68,16 @@ export function seqAtPosition(marks: readonly StepMark[], pos: number, lastSeq: 
 export function clampPosition(marks: readonly StepMark[], pos: number): number {
   return Math.max(0, Math.min(marks.length, Math.round(pos)));
 }
+
+// Bookkeeping events that say nothing about what a thread did with shared state.
+const NOT_ACTIONS = new Set(["step", "step.ready", "step.refused", "thread.started"]);
+
+/** Each thread's latest action up to `seq` (what its last step did), for "last: read balance = 10". */
+export function lastActions(events: readonly TraceEvent[], seq: number): Map<string, TraceEvent> {
+  const last = new Map<string, TraceEvent>();
+  for (const e of events) {
+    if (e.seq > seq) break;
+    if (e.thread && e.node && !NOT_ACTIONS.has(e.kind)) last.set(e.thread.includes("/") ? e.thread : `${e.node}/${e.thread}`, e);
+  }
+  return last;
+}
