@@ -303,6 +303,7 @@ class Network:
         body = dumps(content)
         if len(body) > MAX_FRAME // 2:
             raise ValueError("a message may be at most 512 KB")
+        content = loads(body)  # a copy: changing the object after send changes neither trace nor message
         with rt.mutex:
             mid = f"m{next(self.ids)}"
             rt.emit_at(ctx, "msg.send", id=mid, **{"from": sender, "to": to}, content=content,
@@ -485,6 +486,7 @@ class Network:
         """Monitor held: messages waiting for a crashed node are lost."""
         self.crashed.add(node)
         inbox = self.inboxes[node]
+        inbox.waiters.clear()  # its threads are gone: nobody there waits any more
         while inbox.messages:
             message = inbox.messages.popleft()
             self.in_flight += 1

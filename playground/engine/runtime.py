@@ -750,6 +750,7 @@ class Runtime:
             if node is None or node.crashed or self.closed:
                 return
             node.crashed = True
+            node.store, node.last = {}, {}  # its memory is lost (a restart starts from the spec)
             self.network.crashed_node(node.id)
             self.emit_run("node.crash", node=node.id)
             for t in node.threads:

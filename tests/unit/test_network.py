@@ -151,3 +151,16 @@ def test_in_step_mode_a_click_delivers_a_chosen_message():
         rt.control(message)
     runner.join(10)
     assert finished(events)["outputs"]["b/main"] == ["2 1"]
+
+
+def test_a_message_sent_is_a_copy_and_a_restarted_node_gets_its_first_message():
+    events = run(network({"a": "v = [0]\nsend('b', v)\nv.append(99)\n", "b": "print(recv().content)\n"},
+                         [{"a": "a", "b": "b"}]))
+    assert kinds(events, "msg.send")[0]["content"] == [0]
+    assert finished(events)["outputs"]["b/main"] == ["[0]"]
+    server = "while True:\n    m = recv()\n    reply(m, 'up')\n"
+    client = "sleep(0.3)\nsend('s', 1)\nprint(recv(timeout=1).content)\n"
+    spec = network({"c": client, "s": server}, [{"a": "c", "b": "s"}],
+                   faults=[{"at_ms": 50, "action": "crash", "node": "s"}, {"at_ms": 150, "action": "restart", "node": "s"}])
+    events = run(spec)
+    assert finished(events)["outputs"]["c/main"] == ["up"]
