@@ -88,6 +88,9 @@ def main() -> None:
                  open_files=int(limits.get("open_files", 64)))
     writer = LineWriter(stdout)
     runtime = make_run(spec, writer.add)
+    # Not an event (events stay identical from replay to replay): the wall-clock time of t = 0.
+    with writer.lock:
+        stdout.write(dumps({"wall": time.time() - (time.perf_counter() - runtime.log.t0)}) + b"\n")
     threading.Thread(target=_controls, args=(runtime, stdin), name="controls", daemon=True).start()
     install_audit_hook()
     try:

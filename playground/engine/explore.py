@@ -178,7 +178,6 @@ class Explorer:
 
     def run(self) -> dict:
         self.log.emit("run.started", mode="explore", seed=self.settings.get("seed", 1),
-                      wall=time.time() - (time.perf_counter() - self.log.t0),
                       scenario=self.spec.get("slug"),
                       nodes=[{"id": n["id"], "role": n.get("role", "process")} for n in self.spec["nodes"]],
                       threads=[f"{n['id']}/{t['name']}" for n in self.spec["nodes"] for t in n.get("threads", [])])

@@ -667,7 +667,6 @@ class Runtime:
         with self.mutex:
             self.emit_run(
                 "run.started", mode=self.settings.get("mode", "free"), seed=self.seed,
-                wall=time.time() - (time.perf_counter() - self.log.t0),  # epoch seconds at t = 0
                 scenario=self.spec.get("slug"),
                 nodes=[{"id": n["id"], "role": n.get("role", "process")} for n in self.spec["nodes"]],
                 threads=[f"{n['id']}/{t['name']}" for n in self.spec["nodes"] for t in n.get("threads", [])],

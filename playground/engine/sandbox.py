@@ -39,6 +39,7 @@ class SandboxedRun:
         self.events: queue.Queue = queue.Queue()
         self.kill_reason: str | None = None
         self.stderr_tail = b""
+        self.wall: float | None = None
         self._stdin_lock = threading.Lock()
         self._finished = False
         self._last_seq = 0
@@ -105,6 +106,8 @@ class SandboxedRun:
                 continue  # not an event: ignored, never fatal
             if isinstance(event, dict) and isinstance(event.get("seq"), int):
                 self.events.put((event, raw.rstrip(b"\n")))
+            elif isinstance(event, dict) and isinstance(event.get("wall"), float):
+                self.wall = event["wall"]  # epoch seconds at the run's t = 0
         self.events.put(_EOF)
 
     # -- events ------------------------------------------------------------
