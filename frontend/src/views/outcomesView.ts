@@ -36,7 +36,6 @@ export class OutcomesView {
       return;
     }
     const views = outcomeViews(result.outcomes, name);
-    const total = views.reduce((n, v) => n + v.outcome.count, 0);
     this.note.textContent = `${views.length} outcome${views.length === 1 ? "" : "s"}`;
     replaceChildren(this.root,
       h("p", { class: "explore-summary", "data-testid": "explore-summary" },
@@ -59,7 +58,7 @@ export class OutcomesView {
               class: `outcome${v.problem ? ` problem-${v.problem}` : ""}${o.key === selected ? " selected" : ""}`,
               "data-testid": "outcome", "data-status": o.status, "data-count": o.count, "data-label": v.label,
               "aria-pressed": o.key === selected ? "true" : "false",
-              title: `${o.count} of ${total} explored schedules end like this — replay a witness`,
+              title: `${o.count} explored schedule${o.count === 1 ? "" : "s"} ended like this — click to replay one`,
               onclick: () => this.onOpen(o),
             },
               h("span", { class: "outcome-text" },
