@@ -90,6 +90,7 @@ class ThreadCtx:
         self.seen = 0  # hash of the values this thread has read (explorer)
         self.free_pass = False
         self.mail: Any = None  # a message handed over to this thread waiting in recv()
+        self.wait_pred: Callable[[], bool] | None = None  # controlled modes: what its wait waits for
         self.crashed = False  # ended because its node crashed (not a failure of the run)
         self.yielding: int | None = None  # the event count when it began to yield
         self.outputs: list[str] = []
@@ -103,7 +104,15 @@ class ThreadCtx:
     @property
     def enabled(self) -> bool:
         """Controlled modes: may this thread be given the next step?"""
-        return self.state == PARKED or (self.state == BLOCKED and not self.forever)
+        return self.state == PARKED or (self.state == BLOCKED and self.granted_now())
+
+    def granted_now(self) -> bool:
+        return self.wait_pred is not None and self.wait_pred()
+
+    @property
+    def may_time_out(self) -> bool:
+        """In a timed wait that nothing has ended yet: choosing it is its timeout."""
+        return self.state == BLOCKED and not self.forever and not self.granted_now()
 
     def holders(self) -> list[ThreadCtx]:  # joining a thread waits for that thread
         return [self] if self.state in (NEW, RUNNING, PARKED, BLOCKED) else []
@@ -163,6 +172,7 @@ def _caused_by_stop(exc: BaseException) -> bool:
     return False
 
 
+_INVARIANTS: dict[str, Any] = {}
 INVARIANT_BUILTINS = {name: __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name)
                       for name in ("len", "min", "max", "abs", "sum", "all", "any", "sorted", "set", "list",
                                    "tuple", "dict", "int", "float", "str", "bool", "round", "True", "False",
@@ -409,8 +419,9 @@ class Runtime:
             ctx.forever = False
 
     def wait_controlled(self, ctx: ThreadCtx, granted: Callable[[], bool]) -> bool:
-        """Controlled modes: blocked until granted *and* chosen. A thread in a
-        timed wait stays enabled: choosing it before it is granted is its timeout."""
+        """Controlled modes: blocked until granted *and* chosen. A timed wait can
+        also be chosen before it is granted: that is its timeout (see `decide`)."""
+        ctx.wait_pred = granted
         try:
             if self.fingerprints:
                 ctx.fingerprint = (ctx.steps, ctx.seen, fingerprint(self.snippet_files))
@@ -429,6 +440,7 @@ class Runtime:
             ctx.state = RUNNING
             ctx.waiting_on = None
             ctx.forever = False
+            ctx.wait_pred = None
 
     @staticmethod
     def wake(ctx: ThreadCtx) -> None:
@@ -717,6 +729,9 @@ class Runtime:
             while True:
                 enabled = [t for t in self.threads if t.enabled] + list(self.network.held)
                 if not enabled:
+                    # Timeouts are long: one fires only when nothing else can happen first.
+                    enabled = [t for t in self.threads if t.may_time_out]
+                if not enabled:
                     if any(t.alive for t in self.threads):
                         self.check_deadlock()
                     return
@@ -785,9 +800,11 @@ class Runtime:
         """Each invariant is checked on the nodes whose variables it names."""
         checks = []
         for text in texts:
-            code = compile_expression(text, frozenset(), "<invariant>")
-            names = {n.id for n in ast.walk(ast.parse(text, mode="eval")) if isinstance(n, ast.Name)}
-            names -= set(INVARIANT_BUILTINS) | {"inside"}
+            if text not in _INVARIANTS:  # once per process: the explorer's later runs may not compile
+                names = {n.id for n in ast.walk(ast.parse(text, mode="eval")) if isinstance(n, ast.Name)}
+                _INVARIANTS[text] = (compile_expression(text, frozenset(), "<invariant>"),
+                                     names - set(INVARIANT_BUILTINS) - {"inside"})
+            code, names = _INVARIANTS[text]
             nodes = [n for n in self.nodes.values() if names <= set(n.spec.get("shared", {}))]
             for node in nodes or list(self.nodes.values())[:1]:
                 checks.append((text, code, node))

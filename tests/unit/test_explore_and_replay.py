@@ -167,3 +167,10 @@ def test_in_step_mode_the_learner_chooses_each_step_and_a_blocked_thread_is_refu
     assert refused["reason"] == "memory/P1 waits for memory/y_lock held by memory/P2"
     assert finished(events)["status"] == "deadlock"
     assert finished(events)["schedule"] == ["memory/P1", "memory/P2", "memory/P1", "memory/P2"]
+
+
+def test_explore_with_invariants_runs_in_the_sandbox():
+    events = run_sandboxed(builtin("bank-withdraw-race", mode="explore"))
+    (result,) = kinds(events, "explore.result")
+    assert result["exhaustive"]
+    assert any(o["status"] == "violated" for o in result["outcomes"])
