@@ -30,6 +30,7 @@ def run_json(run):
         "created": run.created.isoformat(),
         "started": run.started.isoformat() if run.started else None,
         "finished": run.finished.isoformat() if run.finished else None,
+        "wall": run.wall,
         "ws": run.ws_path,
         "trace": run.trace_path,
     }

@@ -4,15 +4,22 @@ Exactly-once delivery to the client rests on the `seq` cursor, not on the channe
 layer (which is at-most-once): the consumer joins the group first, then sends the
 stored events after the cursor, then live batches, dropping what it has already sent
 and filling any gap from the database, where every batch is stored before it is sent.
+
+Events travel as JSON text from the engine's child to the client: the worker stores
+and sends each event's line as the child wrote it, and the consumer joins those lines
+into `{"type": "events", "events": [...]}` without decoding or encoding them again.
 """
 
 import asyncio
 import json
+import time
 from urllib.parse import parse_qs
 
 import orjson
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.db.models import TextField
+from django.db.models.functions import Cast
 
 from playground.runs import actions
 from playground.runs.models import Run, TraceEvent, group_name
@@ -38,11 +45,21 @@ def load_status(run_id):
 
 
 @database_sync_to_async
-def load_events(run_id, after, upto=None, limit=CHUNK):
+def load_lines(run_id, after, upto=None, limit=CHUNK):
+    """Stored events after `after` as (seq, JSON text): the text is sent as it is."""
     rows = TraceEvent.objects.filter(run_id=run_id, seq__gt=after)
     if upto is not None:
         rows = rows.filter(seq__lte=upto)
-    return list(rows.order_by("seq").values_list("data", flat=True)[:limit])
+    return list(rows.order_by("seq").annotate(text=Cast("data", TextField())).values_list("seq", "text")[:limit])
+
+
+def batch_lines(message):
+    """(first seq, [JSON text per event]) of a `run.events` group message. The worker
+    sends `first` and `lines`; a message of event dicts (`events`) is accepted too."""
+    if "lines" in message:
+        return message["first"], message["lines"]
+    events = message.get("events") or []
+    return (events[0]["seq"] if events else 0), [dumps(event) for event in events]
 
 
 class RunConsumer(AsyncJsonWebsocketConsumer):
@@ -56,6 +73,7 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
         self.lock = asyncio.Lock()
         self.final_sent = False
         self.recheck = None
+        self.last_live = time.monotonic()
         await self.accept()
         after = self._after()
         if after is None:
@@ -86,17 +104,19 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
     # --- from the worker, through the group --------------------------------------
 
     async def run_events(self, message):
+        self.last_live = time.monotonic()
+        first, lines = batch_lines(message)
+        last = first + len(lines) - 1
         async with self.lock:
-            events = [e for e in message.get("events", []) if e["seq"] > self.sent]
-            if not events:
+            if last <= self.sent:
                 return
-            if events[0]["seq"] != self.sent + 1:
+            if first > self.sent + 1:
                 # A batch went missing in the layer; the database has it.
-                await self._catch_up(upto=events[0]["seq"] - 1)
-                if self.sent != events[0]["seq"] - 1:
+                await self._catch_up(upto=first - 1)
+                if self.sent != first - 1:
                     await self._catch_up()  # never send past a hole: take all from the store
                     return
-            await self._send_events(events)
+            await self._send_lines(lines[self.sent + 1 - first:], last)
 
     async def run_status(self, message):
         async with self.lock:
@@ -142,20 +162,21 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
     async def _catch_up(self, upto=None):
         """Send stored events after the cursor (up to `upto`), stopping at any hole."""
         while True:
-            events = await load_events(self.run_id, self.sent, upto)
+            rows = await load_lines(self.run_id, self.sent, upto)
             contiguous = []
-            for event in events:
-                if event["seq"] != self.sent + len(contiguous) + 1:
+            for seq, text in rows:
+                if seq != self.sent + len(contiguous) + 1:
                     break
-                contiguous.append(event)
+                contiguous.append(text)
             if contiguous:
-                await self._send_events(contiguous)
+                await self._send_lines(contiguous, self.sent + len(contiguous))
             if len(contiguous) < CHUNK:
                 return
 
-    async def _send_events(self, events):
-        await self.send_json({"type": "events", "events": events})
-        self.sent = events[-1]["seq"]
+    async def _send_lines(self, lines, last):
+        """Send events given as JSON texts, the last of which has seq `last`."""
+        await self.send(text_data='{"type":"events","events":[' + ",".join(lines) + "]}")
+        self.sent = last
 
     async def _send_status(self, status, error=""):
         if self.final_sent:
@@ -171,6 +192,8 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
         batch, the final status) so that a client never waits forever."""
         while not self.final_sent:
             await asyncio.sleep(RECHECK_SECONDS)
+            if time.monotonic() - self.last_live < RECHECK_SECONDS:
+                continue  # batches are flowing: reading the store now would only compete with them
             async with self.lock:
                 found = await load_status(self.run_id)
                 if found is None:

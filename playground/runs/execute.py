@@ -16,7 +16,6 @@ from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from playground.engine.sandbox import SandboxedRun
-from playground.exports.jsonl import dumps
 
 from . import reaper
 from .layer_link import get_link
@@ -50,21 +49,25 @@ def execute(run_id):
 
     watch = Watch(run, sandbox)
     watch.start()
-    finished, error = None, ""
+    finished, error, wall = None, "", None
     try:
         sending = None
-        for batch in sandbox.batches(max_events=settings.RUN_BATCH_MAX_EVENTS,
-                                     max_wait=settings.RUN_BATCH_MAX_WAIT):
-            if not batch:
+        for pairs in sandbox.raw_batches(max_events=settings.RUN_BATCH_MAX_EVENTS,
+                                         max_wait=settings.RUN_BATCH_MAX_WAIT):
+            if not pairs:
                 continue
+            batch = Batch(pairs)
             store(run.id, batch)
+            if wall is None and sandbox.wall is not None:
+                wall = sandbox.wall  # the child's clock at t = 0: what delays are measured from
+                Run.objects.filter(id=run.id).update(wall=wall)
             # One send in flight: the next batch is stored while this one travels,
             # and waiting for the previous send first keeps the batches in order.
             if sending is not None:
                 sending.result(timeout=30)
-            sending = link.spawn(layer.group_send(group, {"type": "run.events", "events": batch}))
-            if batch[-1].get("kind") == "run.finished":
-                finished = batch[-1]
+            sending = link.spawn(layer.group_send(group, batch.message()))
+            if batch.last_kind == "run.finished":
+                finished = pairs[-1][0]
         if sending is not None:
             sending.result(timeout=30)
     except BaseException as exc:  # includes Celery's SoftTimeLimitExceeded
@@ -77,6 +80,25 @@ def execute(run_id):
         watch.stop()
         listener.cancel()
     return finish(run.id, finished, error, link, layer, cancelled=watch.cancel_asked)
+
+
+class Batch:
+    """Events as the child wrote them: each event's JSON line is stored and streamed
+    as it is, never decoded and encoded again (that was most of the worker's time)."""
+
+    __slots__ = ("first", "seqs", "kinds", "raw", "lines", "last_kind")
+
+    def __init__(self, pairs):
+        self.seqs = [int(event["seq"]) for event, _ in pairs]
+        self.kinds = [str(event["kind"]) for event, _ in pairs]
+        self.first = self.seqs[0]
+        self.last_kind = self.kinds[-1]
+        self.raw = [line for _, line in pairs]  # bytes
+        self.lines = [line.decode() for line in self.raw]  # str, for SQLite and the channel layer
+
+    def message(self):
+        """The group message: seq runs gapless from `first`, one JSON text per event."""
+        return {"type": "run.events", "first": self.first, "lines": self.lines}
 
 
 def store(run_id, batch):
@@ -94,23 +116,24 @@ def store(run_id, batch):
             with cursor.cursor.copy(f"COPY {table} (run_id, seq, kind, data) FROM STDIN") as copy:
                 copy.write(copy_text(run_key, batch))
         else:
-            rows = [(run_key, event["seq"], event["kind"], dumps(event)) for event in batch]
+            rows = [(run_key, seq, kind, line)
+                    for seq, kind, line in zip(batch.seqs, batch.kinds, batch.lines, strict=True)]
             cursor.executemany(f"INSERT INTO {table} (run_id, seq, kind, data) VALUES (%s, %s, %s, %s)", rows)
 
 
 def copy_text(run_key, batch):
-    """COPY's text format in one string: one write, not a Python call per row.
+    """COPY's text format in one bytes string: one write, not a Python call per row.
     Backslash, tab and line breaks are COPY's own syntax, so they are escaped (JSON
     text never holds a raw tab or line break, only backslashes)."""
-    key = str(run_key)
-    return "".join(f"{key}\t{int(e['seq'])}\t{_copy_escape(str(e['kind']))}\t{_copy_escape(dumps(e))}\n"
-                   for e in batch)
+    key = str(run_key).encode()
+    return b"".join(b"%s\t%d\t%s\t%s\n" % (key, seq, _copy_escape(kind.encode()), _copy_escape(line))
+                    for seq, kind, line in zip(batch.seqs, batch.kinds, batch.raw, strict=True))
 
 
 def _copy_escape(text):
-    if "\\" not in text and "\t" not in text and "\n" not in text and "\r" not in text:
+    if b"\\" not in text and b"\t" not in text and b"\n" not in text and b"\r" not in text:
         return text
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text.replace(b"\\", b"\\\\").replace(b"\t", b"\\t").replace(b"\n", b"\\n").replace(b"\r", b"\\r")
 
 
 def finish(run_id, finished, error, link, layer, cancelled=False):

@@ -36,6 +36,8 @@ class Run(models.Model):
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
     heartbeat = models.DateTimeField(null=True, blank=True)
+    # The child's epoch clock at the run's t = 0: an event happened at wall + its t.
+    wall = models.FloatField(null=True, blank=True)
     # Cancel travels two ways: a control message (fast) and this flag, which the
     # worker's heartbeat reads, because the channel layer may drop a message.
     cancel_requested = models.BooleanField(default=False)
