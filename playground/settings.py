@@ -208,15 +208,29 @@ CELERY_TASK_ACKS_LATE = True
 # The queue runs travel on; deployments (and tests) sharing one Redis can keep apart.
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "playground")
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# A run is bounded by its spec's timeout (the engine enforces it); these limits are
-# the worker's own backstop and must stay above the longest timeout a spec may ask for.
-CELERY_TASK_SOFT_TIME_LIMIT = env_int("RUN_TASK_SOFT_TIME_LIMIT", 900, minimum=10)
-CELERY_TASK_TIME_LIMIT = env_int("RUN_TASK_TIME_LIMIT", 960, minimum=11)
+# How long a run may last (its spec's run.timeout_ms, or POST /api/runs' timeout_ms):
+# step runs wait for the learner's clicks, every other mode ends in seconds. The engine
+# itself refuses more than 30 minutes.
+RUN_MAX_TIMEOUT_MS_STEP = env_int("RUN_MAX_TIMEOUT_MS_STEP", 30 * 60_000, minimum=100)
+RUN_MAX_TIMEOUT_MS = env_int("RUN_MAX_TIMEOUT_MS", 2 * 60_000, minimum=100)
+# Extra time past the spec's own timeout before the worker kills the child itself.
+RUN_DEADLINE_GRACE_SECONDS = env_float("RUN_DEADLINE_GRACE_SECONDS", 30.0, minimum=0.0)
+# Each run's task gets Celery time limits from its own timeout: soft = timeout + the
+# deadline grace + this (time to store the last events and record the outcome), hard =
+# soft + RUN_TASK_KILL_SECONDS. The worker's own watch ends a run well before either.
+RUN_TASK_GRACE_SECONDS = env_float("RUN_TASK_GRACE_SECONDS", 30.0, minimum=1.0)
+RUN_TASK_KILL_SECONDS = env_float("RUN_TASK_KILL_SECONDS", 30.0, minimum=1.0)
+# The limits of a task sent without its own (e.g. by hand): those of the longest run.
+_LONGEST_SOFT = int(max(RUN_MAX_TIMEOUT_MS_STEP, RUN_MAX_TIMEOUT_MS) / 1000 + RUN_DEADLINE_GRACE_SECONDS
+                    + RUN_TASK_GRACE_SECONDS) + 1
+_LONGEST_HARD = int(_LONGEST_SOFT + RUN_TASK_KILL_SECONDS) + 1
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("RUN_TASK_SOFT_TIME_LIMIT", _LONGEST_SOFT, minimum=10)
+CELERY_TASK_TIME_LIMIT = env_int("RUN_TASK_TIME_LIMIT", _LONGEST_HARD, minimum=11)
 if CELERY_TASK_TIME_LIMIT <= CELERY_TASK_SOFT_TIME_LIMIT:
     raise ImproperlyConfigured("RUN_TASK_TIME_LIMIT must be greater than RUN_TASK_SOFT_TIME_LIMIT")
 # A redelivered task would otherwise arrive while the first is still running; the
 # compare-and-swap claim makes a redelivery harmless, this makes it rare.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 60}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": max(CELERY_TASK_TIME_LIMIT, _LONGEST_HARD) + 60}
 if not REDIS_URL:
     # The in-memory broker is polled (1 s by default): poll often so a run starts at once.
     CELERY_BROKER_TRANSPORT_OPTIONS["polling_interval"] = 0.01
@@ -226,13 +240,13 @@ EMBEDDED_WORKER_CONCURRENCY = env_int("EMBEDDED_WORKER_CONCURRENCY", 4, minimum=
 
 # --- runs ----------------------------------------------------------------------------
 
-RUN_BATCH_MAX_EVENTS = env_int("RUN_BATCH_MAX_EVENTS", 500, minimum=1)
+# Batches fill up only when the worker is behind the child; then bigger ones catch up
+# faster (fewer transactions and messages), while a run that keeps up ships every few ms.
+RUN_BATCH_MAX_EVENTS = env_int("RUN_BATCH_MAX_EVENTS", 2000, minimum=1)
 RUN_BATCH_MAX_WAIT = env_float("RUN_BATCH_MAX_WAIT", 0.005, minimum=0.0)
 RUN_HEARTBEAT_SECONDS = env_float("RUN_HEARTBEAT_SECONDS", 2.0, minimum=0.05)
 # A running run whose heartbeat is older than this has lost its worker.
 RUN_STALE_SECONDS = env_float("RUN_STALE_SECONDS", 30.0, minimum=0.1)
-# Extra time past the spec's own timeout before the worker kills the child itself.
-RUN_DEADLINE_GRACE_SECONDS = env_float("RUN_DEADLINE_GRACE_SECONDS", 30.0, minimum=0.0)
 
 # --- HTTP ----------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from .limits import task_time_limits
 from .models import Run
 from .notify import notify_status, send_control
 from .tasks import execute_run
@@ -12,15 +13,17 @@ CONTROL_TYPES = frozenset({"step", "continue", "deliver", "fault", "cancel"})
 
 def create_run(spec, scenario_slug=""):
     """Store a queued run for a validated spec and enqueue it once the row is committed
-    (a worker must never look for a run that is not there yet)."""
+    (a worker must never look for a run that is not there yet), with time limits that
+    follow from the run's own timeout."""
     run_settings = spec.get("run") or {}
+    soft, hard = task_time_limits(spec)
     with transaction.atomic():
         run = Run.objects.create(
             spec=spec,
             scenario=scenario_slug or spec.get("slug", ""),
             mode=run_settings.get("mode", "free"),
         )
-        execute_run.delay_on_commit(str(run.id))
+        execute_run.apply_async_on_commit(args=[str(run.id)], soft_time_limit=soft, time_limit=hard)
     return run
 
 
