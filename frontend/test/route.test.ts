@@ -14,3 +14,11 @@ describe("route", () => {
     expect(parseRoute("#/x/other/3")).toEqual({ scenario: "x", run: null });
   });
 });
+
+describe("route of a run without a scenario", () => {
+  it("round-trips #/runs/<id>", () => {
+    const r = { scenario: null, run: "abc" };
+    expect(formatRoute(r)).toBe("#/runs/abc");
+    expect(parseRoute("#/runs/abc")).toEqual(r);
+  });
+});

@@ -3,6 +3,7 @@
 // redraws the views from the run's state once per frame — or from the state
 // at the step the learner moved to in a finished controlled run.
 
+import { PlaybackControls, SPEEDS } from "../controls/playbackControls";
 import { RunControls, type PageMode } from "../controls/runControls";
 import { StepControls } from "../controls/stepControls";
 import { TimelineControls } from "../controls/timelineControls";
@@ -12,6 +13,7 @@ import type { ScenarioSpec, ScenarioSummary } from "../model/spec";
 import { makeNamer, type Namer } from "../model/names";
 import { outcomeViews } from "../model/outcomes";
 import { initialState, type FinishedState, type RunState } from "../model/state";
+import { advance, stepCursor } from "../model/history";
 import { clampPosition, lastActions, seqAtPosition, stepChoices, stepMarks, undoSchedule, type StepMark } from "../model/stepping";
 import { deadlockGraph, liveGraph } from "../model/waitfor";
 import { api, type RunOptions } from "../transport/api";
@@ -22,6 +24,7 @@ import { OutcomesView } from "../views/outcomesView";
 import { renderResult } from "../views/resultView";
 import { ScenarioView } from "../views/scenarioView";
 import { renderResources, renderThreads, renderVariables } from "../views/statePanels";
+import { SpaceTimeView } from "../views/spaceTimeView";
 import { renderStatus } from "../views/statusBadge";
 import { WaitForGraphView } from "../views/waitForGraphView";
 import { RunSession } from "./runSession";
@@ -51,9 +54,15 @@ export class App {
   private readonly stepper: StepControls;
   private readonly timeline: TimelineControls;
   private readonly outcomes: OutcomesView;
+  private readonly diagram: SpaceTimeView;
+  private readonly playback: PlaybackControls;
   private mode: PageMode = "free";
   private exploration: Exploration | null = null;
-  private position: number | null = null; // where the learner is in a finished controlled run; null = the end
+  // The moment shown: every view draws the state right after event `cursor`; null = the latest (live).
+  private cursor: number | null = null;
+  private playing = false;
+  private speed = SPEEDS[1];
+  private playClock = { last: 0, carry: 0 };
   private reveal: HTMLElement | null = null; // scrolled into view after the next render
   private scenarios: ScenarioSummary[] = [];
   private spec: ScenarioSpec | null = null;
@@ -84,12 +93,26 @@ export class App {
     });
     this.timeline = new TimelineControls(this.ui.timeline.body, this.ui.timeline.note, { go: (p) => this.go(p) });
     this.outcomes = new OutcomesView(this.ui.explore.body, this.ui.explore.note, (o) => void this.openWitness(o));
+    this.diagram = new SpaceTimeView({ cursor: (seq) => this.seek(seq) });
+    this.ui.diagram.body.append(this.diagram.root);
+    this.ui.diagram.note.textContent = "hover: clocks · click: causal past/future · double-click: go there";
+    this.playback = new PlaybackControls(this.ui.playback, {
+      seek: (seq) => this.seek(seq),
+      step: (d) => this.stepEvents(d),
+      toggle: () => this.togglePlay(),
+      speed: (n) => {
+        this.speed = n;
+        this.render();
+      },
+    });
     document.addEventListener("keydown", (e) => this.onKey(e));
     // A link or an edited address to another lesson or run (writeRoute itself fires no hashchange).
     window.addEventListener("hashchange", () => {
       const r = readRoute();
       if (r.scenario && (r.scenario !== this.spec?.slug || r.run !== (this.session ? String(this.session.id) : null))) {
         void this.select(r.scenario, r.run);
+      } else if (!r.scenario && r.run && r.run !== (this.session ? String(this.session.id) : null)) {
+        void this.openRun(r.run);
       }
     });
     // A step-mode run waits for its learner; one who leaves should not keep a worker busy.
@@ -105,6 +128,7 @@ export class App {
       return;
     }
     const route = readRoute();
+    if (!route.scenario && route.run) return this.openRun(route.run);
     const slug = route.scenario ?? this.scenarios[0]?.slug ?? null;
     if (slug) await this.select(slug, route.run);
     else this.library.render(this.scenarios, null);
@@ -123,6 +147,18 @@ export class App {
     this.scenarioView.render(this.spec);
     writeRoute({ scenario: slug, run: runId });
     if (runId) await this.attach(runId);
+    this.render();
+  }
+
+  /** A run without a library scenario (an uploaded trace): shown on its own. */
+  private async openRun(runId: string): Promise<void> {
+    this.closeSession();
+    this.exploration = null;
+    this.spec = null;
+    this.library.render(this.scenarios, null);
+    this.scenarioView.renderRunOnly(runId);
+    await this.attach(runId);
+    writeRoute({ scenario: null, run: runId });
     this.render();
   }
 
@@ -207,23 +243,85 @@ export class App {
     this.render();
   }
 
+  /** Moves to step `position` of a finished controlled run (0 = before the first step, the number of steps = the end). */
   private go(position: number): void {
     const s = this.session;
     if (!s) return;
-    this.position = clampPosition(stepMarks(s.model.events), position);
+    const marks = stepMarks(s.model.events);
+    const p = clampPosition(marks, position);
+    this.seek(p >= marks.length ? null : seqAtPosition(marks, p, s.model.lastSeq));
+  }
+
+  /** Shows the run right after event `seq` (0 = before the first event); null follows the latest event. */
+  private seek(seq: number | null): void {
+    const s = this.session;
+    if (!s) return;
+    this.cursor = seq === null || seq >= s.model.lastSeq && s.finished ? null : Math.max(0, Math.min(seq, s.model.lastSeq));
+    if (seq === null) this.playing = false;
     this.render();
   }
 
-  private onKey(e: KeyboardEvent): void {
-    if (this.ui.timeline.root.hidden || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
-    if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
-    const target = e.target as HTMLElement | null;
-    if (target?.closest("input, textarea, select, [contenteditable]")) return;
+  private stepEvents(delta: number): void {
     const s = this.session;
     if (!s) return;
-    const marks = stepMarks(s.model.events);
+    this.playing = false;
+    const next = stepCursor(this.cursor, delta, s.model.lastSeq);
+    this.seek(next >= s.model.lastSeq && delta > 0 ? null : next);
+  }
+
+  private togglePlay(): void {
+    const s = this.session;
+    if (!s || !s.model.lastSeq) return;
+    this.playing = !this.playing;
+    if (this.playing) {
+      if (this.cursor === null) this.cursor = 0; // from the end, play from the beginning
+      this.playClock = { last: performance.now(), carry: 0 };
+      requestAnimationFrame((t) => this.tick(t));
+    }
+    this.render();
+  }
+
+  private tick(now: number): void {
+    const s = this.session;
+    if (!this.playing || !s || this.cursor === null) return;
+    const { cursor, carry } = advance(this.cursor, now - this.playClock.last, this.speed, s.model.lastSeq, this.playClock.carry);
+    this.playClock = { last: now, carry };
+    if (cursor !== this.cursor) {
+      this.cursor = cursor;
+      if (cursor >= s.model.lastSeq) {
+        // Played up to the latest event: a live run is followed from here, a finished one stops at its end.
+        this.cursor = null;
+        this.playing = false;
+      }
+      this.render();
+    }
+    if (this.playing) requestAnimationFrame((t) => this.tick(t));
+  }
+
+  /**
+   * Space plays and pauses; ←/→ move one step of a finished controlled run
+   * when its step-by-step panel is shown, one event otherwise; Shift+←/→
+   * always one event; Home and End go to the beginning and the latest event.
+   */
+  private onKey(e: KeyboardEvent): void {
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    const target = e.target as HTMLElement | null;
+    if (target?.closest("input, textarea, select, button, [contenteditable], .cm-editor")) {
+      if (e.key !== "ArrowLeft" && e.key !== "ArrowRight" || !target.closest("button")) return;
+    }
+    const s = this.session;
+    if (!s || !s.model.lastSeq) return;
+    const arrows = e.key === "ArrowLeft" ? -1 : e.key === "ArrowRight" ? 1 : 0;
+    if (arrows && !this.ui.timeline.root.hidden && !e.shiftKey) {
+      const marks = stepMarks(s.model.events);
+      const position = this.cursor === null ? marks.length : marks.filter((m) => m.seq <= this.cursor!).length;
+      this.go(position + arrows);
+    } else if (arrows) this.stepEvents(arrows);
+    else if (e.key === " " && !e.shiftKey) this.togglePlay();
+    else if (e.key === "Home") this.seek(0);
+    else if (e.key === "End") this.seek(null);
+    else return;
     e.preventDefault();
-    this.go((this.position ?? marks.length) + (e.key === "ArrowLeft" ? -1 : 1));
   }
 
   /** Cancels a live step-mode run: nobody else will ever step it. */
@@ -236,8 +334,10 @@ export class App {
     this.closeSession();
     this.log.clear();
     this.graph.reset();
-    this.position = null;
+    this.cursor = null;
+    this.playing = false;
     this.timeline.reset();
+    this.diagram.reset();
     this.session = new RunSession(id, this.spec, status, ws, () => this.scheduleRender(), mode);
   }
 
@@ -271,8 +371,8 @@ export class App {
     const live = !!s && !s.finished;
     // A finished controlled run can be moved through step by step.
     const marks: StepMark[] = s && s.finished && CONTROLLED.has(s.mode) ? stepMarks(s.model.events) : [];
-    const position = marks.length ? clampPosition(marks, this.position ?? marks.length) : null;
-    const viewSeq = position !== null && position < marks.length ? seqAtPosition(marks, position, s!.model.lastSeq) : null;
+    const viewSeq = s && this.cursor !== null && this.cursor < s.model.lastSeq ? this.cursor : null;
+    const position = marks.length ? (viewSeq === null ? marks.length : marks.filter((m) => m.seq <= viewSeq).length) : null;
     const state = s ? (viewSeq !== null ? s.model.stateAt(viewSeq) : s.model.current()) : initialState(this.spec);
 
     renderStatus(this.ui.status, s ? s.status : this.starting ? "starting" : null);
@@ -296,7 +396,7 @@ export class App {
     this.renderModePanels(s, state, marks, position, name);
     this.scenarioView.showProgress(s ? state : null);
     renderThreads(this.ui.threads, state, name);
-    renderVariables(this.ui.variables, state, name);
+    renderVariables(this.ui.variables, state, name, s ? (key) => s.history.before(key, state.seq) : undefined);
     renderResources(this.ui.resources, state, name);
     // An exploration's run.finished carries no variables of its own: its outcomes say it all.
     const quietResult = s?.mode === "explore" && state.finished?.status === "completed";
@@ -305,6 +405,11 @@ export class App {
     renderResult(this.ui.result, quietResult ? null : ended, name);
     const graph = state.deadlock ? deadlockGraph(state.deadlock.graph, state.deadlock.cycle) : liveGraph(state);
     this.graph.render(graph, state.deadlock?.cycle ?? [], name);
+    this.playback.render({
+      last: s?.model.lastSeq ?? 0, cursor: viewSeq, playing: this.playing, speed: this.speed, live,
+      t: s && s.model.lastSeq ? (viewSeq !== null ? (s.model.event(viewSeq)?.t ?? 0) : s.model.event(s.model.lastSeq)?.t ?? null) : null,
+    });
+    if (s) this.diagram.update(s.layout, s.model.events, viewSeq, name);
     this.ui.graph.note.textContent = state.deadlock ? "deadlock" : "";
     if (this.reveal && !this.reveal.hidden) {
       this.reveal.scrollIntoView({ block: "start", behavior: "smooth" });

@@ -3,6 +3,8 @@
 
 import { TERMINAL_STATUSES, type TraceEvent } from "../model/events";
 import type { ScenarioSpec } from "../model/spec";
+import { VariableHistory } from "../model/history";
+import { SpaceTimeLayout } from "../model/spacetime";
 import { TraceModel } from "../model/trace";
 import { api } from "../transport/api";
 import { RunSocket } from "../transport/runSocket";
@@ -11,6 +13,8 @@ export type Connection = "connecting" | "open" | "reconnecting" | "closed";
 
 export class RunSession {
   readonly model: TraceModel;
+  readonly layout: SpaceTimeLayout; // the space-time diagram's layout, kept up with the model
+  readonly history: VariableHistory;
   status: string;
   mode: string; // free, step, replay, random, explore: as asked, then as run.started says
   /** step mode: the step.ready a step was already sent for, so one click is one step. */
@@ -29,6 +33,8 @@ export class RunSession {
     mode = "free",
   ) {
     this.model = new TraceModel(spec);
+    this.layout = new SpaceTimeLayout(spec);
+    this.history = new VariableHistory();
     this.status = status;
     this.mode = mode;
     this.socket = new RunSocket(id, {
@@ -85,6 +91,8 @@ export class RunSession {
 
   private receive(events: TraceEvent[]): void {
     const added = this.model.append(events);
+    this.layout.append(added);
+    this.history.append(added);
     this.unseen.push(...added);
     const started = added.find((e) => e.kind === "run.started");
     if (started?.mode) this.mode = started.mode;

@@ -51,7 +51,8 @@ export class EventLog {
 
   append(events: readonly TraceEvent[], name: Namer): void {
     const atBottom = this.scroller.scrollTop + this.scroller.clientHeight >= this.scroller.scrollHeight - 24;
-    const rows = events.map((e) =>
+    // Rows that would be trimmed at once are never built (a 100,000-event trace arrives in a few batches).
+    const rows = events.slice(-MAX_ROWS).map((e) =>
       h("tr", { "data-seq": e.seq, "data-kind": e.kind, class: `kind-${e.kind.split(".")[0]} k-${e.kind.replace(".", "-")}` },
         h("td", { class: "num" }, e.seq),
         h("td", { class: "num" }, (e.t * 1000).toFixed(1)),

@@ -20,6 +20,9 @@ export interface Layout {
   variables: HTMLElement;
   resources: HTMLElement;
   graph: { root: HTMLElement; body: HTMLElement; note: HTMLElement };
+  diagram: { root: HTMLElement; body: HTMLElement; note: HTMLElement };
+  playback: HTMLElement;
+  topology: { root: HTMLElement; body: HTMLElement; note: HTMLElement };
   seqNote: HTMLElement;
 }
 
@@ -31,8 +34,9 @@ export function buildLayout(app: HTMLElement): Layout {
   const connection = h("span", { class: "connection", "data-testid": "connection" });
   const seqNote = h("span", { class: "muted seq-note", "data-testid": "seq" });
   const controls = h("div", { class: "controls" });
+  const playback = h("div", { class: "playback-slot" });
   const runbar = h("section", { class: "panel runbar", "data-testid": "runbar" },
-    controls, h("div", { class: "runbar-status" }, status, seqNote, connection));
+    controls, h("div", { class: "runbar-status" }, status, seqNote, connection), playback);
   const notice = h("div", { class: "notice", role: "alert", "data-testid": "notice", hidden: true });
   const result = h("section", { class: "panel result", "data-testid": "result", hidden: true });
   const explore = panel("Outcomes of every interleaving", "explore", "explore-panel");
@@ -44,6 +48,8 @@ export function buildLayout(app: HTMLElement): Layout {
   const variables = panel("Shared variables", "variables");
   const resources = panel("Locks, semaphores & conditions", "resources");
   const graph = panel("Wait-for graph", "wait-for-panel", "graph-panel");
+  const diagram = panel("Space-time diagram", "diagram-panel", "diagram-panel");
+  const topology = panel("Topology", "topology-panel", "topology-panel");
 
   replaceChildren(app,
     h("header", { class: "topbar" },
@@ -53,8 +59,8 @@ export function buildLayout(app: HTMLElement): Layout {
         h("span", { class: "tagline" }, "concurrent & distributed computing, run for real"))),
     h("main", { class: "grid" },
       h("aside", { class: "col col-library" }, library.root),
-      h("div", { class: "col col-main" }, scenario, runbar, notice, explore.root, timeline.root, stepper.root, result, log.root),
-      h("aside", { class: "col col-state" }, threads.root, variables.root, resources.root, graph.root)));
+      h("div", { class: "col col-main" }, scenario, runbar, notice, explore.root, timeline.root, stepper.root, diagram.root, result, log.root),
+      h("aside", { class: "col col-state" }, topology.root, threads.root, variables.root, resources.root, graph.root)));
 
   return {
     library: library.body,
@@ -72,6 +78,9 @@ export function buildLayout(app: HTMLElement): Layout {
     variables: variables.body,
     resources: resources.body,
     graph,
+    diagram,
+    playback,
+    topology,
     seqNote,
   };
 }

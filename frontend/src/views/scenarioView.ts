@@ -32,6 +32,14 @@ export class ScenarioView {
       spec.nodes.map((n) => this.nodeSection(n)));
   }
 
+  /** No scenario, only a run (an uploaded trace). */
+  renderRunOnly(runId: string): void {
+    this.panes = [];
+    replaceChildren(this.root,
+      h("div", { class: "scenario-head" }, h("h2", { "data-testid": "scenario-title" }, "An uploaded trace")),
+      h("p", { class: "muted" }, `Run ${runId}: the events below come from a trace file, not from a scenario in the library.`));
+  }
+
   /** Marks each thread's current line (from the run state) in the code. */
   showProgress(state: RunState | null): void {
     for (const p of this.panes) clearMarks(p.block);

@@ -2,6 +2,7 @@
 // Each renders the whole (small) table from a RunState.
 
 import { formatValue, type Namer } from "../model/names";
+import type { Write } from "../model/history";
 import type { RunState } from "../model/state";
 import { h, replaceChildren } from "./dom";
 
@@ -20,7 +21,8 @@ export function renderThreads(root: HTMLElement, state: RunState, name: Namer): 
             t.line !== null && t.status !== "finished" ? h("span", { class: "muted" }, ` line ${t.line}`) : null)))));
 }
 
-export function renderVariables(root: HTMLElement, state: RunState, name: Namer): void {
+/** `history(key)`: the variable's last writes up to the moment shown, oldest first. */
+export function renderVariables(root: HTMLElement, state: RunState, name: Namer, history?: (key: string) => Write[]): void {
   const vars = [...state.variables.values()];
   if (!vars.length) return replaceChildren(root, h("p", { class: "muted" }, "No shared variables."));
   replaceChildren(root,
@@ -35,7 +37,15 @@ export function renderVariables(root: HTMLElement, state: RunState, name: Namer)
             h("td", null, h("code", null, name(`${v.node}/${v.name}`))),
             h("td", { class: "value", "data-testid": `var-value-${v.node}-${v.name}` }, formatValue(v.value)),
             h("td", { class: "muted" },
-              v.writer ? `${name(v.writer)}: ${formatValue(v.previous)} → ${formatValue(v.value)}` : "initial"))))));
+              v.writer ? `${name(v.writer)}: ${formatValue(v.previous)} → ${formatValue(v.value)}` : "initial",
+              historyChips(history?.(`${v.node}/${v.name}`) ?? [], name, `var-history-${v.node}-${v.name}`)))))));
+}
+
+function historyChips(writes: Write[], name: Namer, testid: string) {
+  if (writes.length < 2) return null;
+  return h("div", { class: "var-history", "data-testid": testid, title: "the last writes up to this moment" },
+    writes.map((w, i) => [i ? h("span", { class: "arrow" }, "→") : null,
+      h("span", { class: "chip", title: `#${w.seq}${w.writer ? ` by ${name(w.writer)}` : ""}` }, formatValue(w.value))]));
 }
 
 // A lock's "value" is just held-or-not, which the owners column already says.
