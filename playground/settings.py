@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "playground.runs",
     "playground.live",
     "playground.api",
+    "playground.accounts",
 ]
 
 MIDDLEWARE = [
@@ -172,6 +173,22 @@ else:
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- accounts (Django's own auth; signed-in people save scenarios) -------------------
+
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Behind HTTPS, set SECURE_COOKIES=true so the session and CSRF cookies never travel in clear.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+# The page reads the CSRF token from <meta name="csrf-token"> or this cookie (not HttpOnly).
+CSRF_COOKIE_HTTPONLY = False
 
 # --- Redis: Celery broker and channel layer ------------------------------------------
 

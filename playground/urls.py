@@ -10,6 +10,7 @@ def index(request):
 urlpatterns = [
     path("", index, name="index"),
     path("api/", include("playground.api.urls")),
+    path("accounts/", include("playground.accounts.urls")),
 ]
 
 handler400 = "playground.api.errors.bad_request"

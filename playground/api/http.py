@@ -6,6 +6,7 @@ from functools import wraps
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.views.decorators.csrf import csrf_exempt
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,8 @@ def api_view(*methods):
     never leaks a traceback: unexpected errors are logged and answered in JSON."""
 
     def decorate(view):
-        # The API takes JSON, not forms, and has no cookie-authenticated writes yet.
+        # A visitor's request carries no identity to abuse, so it needs no CSRF token;
+        # a signed-in person's (session cookie) unsafe request does: see csrf_refusal.
         @csrf_exempt
         @wraps(view)
         def wrapped(request, *args, **kwargs):
@@ -39,6 +41,10 @@ def api_view(*methods):
                 response = error_response(405, f"{request.method} is not allowed here; use {', '.join(methods)}")
                 response["Allow"] = ", ".join(methods)
                 return response
+            refusal = csrf_refusal(request)
+            if refusal:
+                return error_response(403, f"CSRF check failed: {refusal}; send the csrftoken cookie's value "
+                                           "(or the page's csrf-token meta) as the X-CSRFToken header")
             try:
                 return view(request, *args, **kwargs)
             except ApiError as exc:
@@ -52,6 +58,30 @@ def api_view(*methods):
         return wrapped
 
     return decorate
+
+
+class _CsrfCheck(CsrfViewMiddleware):
+    def _reject(self, request, reason):
+        return reason
+
+
+def csrf_refusal(request):
+    """Why Django's CSRF check refuses this request, or None. Only requests made with a
+    signed-in session are checked (as Django REST framework's SessionAuthentication
+    does): those are the ones a cross-site page could make on someone's behalf."""
+    user = getattr(request, "user", None)
+    if request.method in ("GET", "HEAD", "OPTIONS", "TRACE") or user is None or not user.is_authenticated:
+        return None
+    check = _CsrfCheck(lambda req: None)
+    check.process_request(request)
+    return check.process_view(request, None, (), {})
+
+
+def require_user(request):
+    """The signed-in person, or ApiError 401."""
+    if not request.user.is_authenticated:
+        raise ApiError(401, "sign in first (/accounts/login/)")
+    return request.user
 
 
 def too_big():

@@ -46,11 +46,12 @@ def get_run(run_id):
     return run
 
 
-def spec_from_request(data):
-    """The spec a POST /api/runs body asks for, before validation, and its slug."""
+def spec_from_request(data, user=None):
+    """The spec a POST /api/runs body asks for, before validation, and its slug. A slug
+    names a built-in or one of the person's saved scenarios; a share id any saved one."""
     scenario = data.get("scenario")
     if isinstance(scenario, str):
-        row = Scenario.objects.filter(slug=scenario).first()
+        row = Scenario.objects.find(scenario, user)
         if row is None:
             raise ApiError(400, f"no scenario named {scenario!r}",
                            [{"path": "scenario", "message": f"no scenario named {scenario!r}"}])
@@ -75,7 +76,7 @@ def run_collection(request):
         runs = Run.objects.all()[:limit]
         return JsonResponse([{"id": str(r.id), "status": r.status, "scenario": r.scenario, "mode": r.mode,
                               "created": r.created.isoformat()} for r in runs], safe=False)
-    spec, slug = spec_from_request(read_json(request))
+    spec, slug = spec_from_request(read_json(request), request.user)
     try:
         spec = validate(spec)
     except SpecError as exc:

@@ -63,10 +63,11 @@ def check(events):
     return errors
 
 
-def replay_spec(started, finished):
-    """The library spec the trace came from, set to replay its schedule, if known."""
+def replay_spec(started, finished, user=None):
+    """The spec the trace came from (a built-in or the person's own saved scenario), set
+    to replay its schedule, if known."""
     slug = started.get("scenario") if isinstance(started.get("scenario"), str) else ""
-    scenario = Scenario.objects.filter(slug=slug).first() if slug else None
+    scenario = Scenario.objects.visible_to(user).filter(slug=slug).first() if slug else None
     if scenario is None:
         return slug, {}
     spec = copy.deepcopy(scenario.spec)
@@ -90,7 +91,7 @@ def trace_upload(request):
         raise ApiError(400, "the trace is not a playground.event/1 trace", errors)
     started = events[0] if events[0].get("kind") == "run.started" else {}
     finished = events[-1]
-    slug, spec = replay_spec(started, finished)
+    slug, spec = replay_spec(started, finished, request.user)
     now = timezone.now()
     with transaction.atomic():
         run = Run.objects.create(

@@ -8,6 +8,7 @@ from django.db import transaction
 from playground.engine.spec import SpecError, validate
 
 from .models import Scenario
+from .saved import move_aside
 
 LIBRARY_DIR = Path(__file__).resolve().parent / "library"
 
@@ -36,6 +37,7 @@ def load_library(directory=LIBRARY_DIR):
         slug = spec.get("slug") or path.stem
         fields = {"title": spec.get("title") or slug, "summary": spec.get("summary") or "",
                   "tags": spec.get("tags") or [], "spec": spec, "builtin": True}
+        move_aside(slug)  # a person's saved scenario never stands in a lesson's way
         existing = Scenario.objects.filter(slug=slug).first()
         if existing is None:
             Scenario.objects.create(slug=slug, **fields)
