@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -99,15 +100,27 @@ class SandboxedRun:
             self.stderr_tail = (self.stderr_tail + chunk)[-4096:]
 
     def _read_events(self) -> None:
-        for raw in self.proc.stdout:
-            try:
-                event = loads(raw)
-            except ValueError:
-                continue  # not an event: ignored, never fatal
-            if isinstance(event, dict) and isinstance(event.get("seq"), int):
-                self.events.put((event, raw.rstrip(b"\n")))
-            elif isinstance(event, dict) and isinstance(event.get("wall"), float):
-                self.wall = event["wall"]  # epoch seconds at the run's t = 0
+        """Read the child's lines in chunks and hand them over a chunk at a time:
+        one queue hand-off per event was the reader's main cost."""
+        stdout, rest = self.proc.stdout, b""
+        while True:
+            chunk = stdout.read1(1 << 16)
+            if not chunk:
+                break
+            lines = (rest + chunk).split(b"\n")
+            rest = lines.pop()
+            items = []
+            for raw in lines:
+                try:
+                    event = loads(raw)
+                except ValueError:
+                    continue  # not an event: ignored, never fatal
+                if isinstance(event, dict) and isinstance(event.get("seq"), int):
+                    items.append((event, raw))
+                elif isinstance(event, dict) and isinstance(event.get("wall"), float):
+                    self.wall = event["wall"]  # epoch seconds at the run's t = 0
+            if items:
+                self.events.put(items)
         self.events.put(_EOF)
 
     # -- events ------------------------------------------------------------
@@ -157,28 +170,42 @@ class SandboxedRun:
     def raw_batches(self, max_events: int = 500, max_wait: float = 0.005) -> Iterator[list[tuple[dict, bytes]]]:
         """Like `batches`, each event with its JSON line as the child wrote it, so
         that a consumer storing or forwarding JSON need not encode it again."""
-        get = self.events.get
+        pending: deque = deque()
         while not self._finished:
-            item = get()
+            if not pending and not self._take(pending, None):
+                yield [self._finish_pair()]
+                break
             batch: list[tuple[dict, bytes]] = []
             deadline = time.monotonic() + max_wait
-            while True:
-                if item is _EOF:
-                    finish = self._synthetic_finish()
-                    batch.append((finish, dumps(finish)))
-                    break
-                if self._accept(item[0]):
-                    batch.append(item)
-                if self._finished or len(batch) >= max_events:
-                    break
+            while len(batch) < max_events and not self._finished:
+                if pending:
+                    item = pending.popleft()
+                    if self._accept(item[0]):
+                        batch.append(item)
+                    continue
                 remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
                 try:
-                    item = get(timeout=remaining) if remaining > 0 else self.events.get_nowait()
+                    if not self._take(pending, remaining):
+                        batch.append(self._finish_pair())
                 except queue.Empty:
                     break
             if batch:
                 yield batch
         self._reap()
+
+    def _take(self, pending: deque, timeout: float | None) -> bool:
+        """Move the next chunk of events into `pending`; False at the end of the child's output."""
+        chunk = self.events.get(timeout=timeout)
+        if chunk is _EOF:
+            return False
+        pending.extend(chunk)
+        return True
+
+    def _finish_pair(self) -> tuple[dict, bytes]:
+        finish = self._synthetic_finish()
+        return finish, dumps(finish)
 
     def _reap(self) -> None:
         """After run.finished: the child exits by itself; make sure of it."""
