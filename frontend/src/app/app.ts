@@ -168,7 +168,7 @@ export class App {
       const info = await api.run(runId);
       const mode = info.mode ?? "free";
       if (mode === "free" || mode === "step" || mode === "explore") this.mode = mode;
-      this.openSession(info.id, info.status, undefined, mode);
+      this.openSession(info.id, info.status, undefined, mode, info.events ?? 0);
     } catch (e) {
       this.notify(`Run ${runId}: ${(e as Error).message}`);
       writeRoute({ scenario: this.spec?.slug ?? null, run: null });
@@ -330,7 +330,7 @@ export class App {
     if (s && s.mode === "step" && !s.finished) s.send({ type: "cancel" });
   }
 
-  private openSession(id: number | string, status: string, ws: string | undefined, mode = "free"): void {
+  private openSession(id: number | string, status: string, ws: string | undefined, mode = "free", stored = 0): void {
     this.closeSession();
     this.log.clear();
     this.graph.reset();
@@ -338,7 +338,7 @@ export class App {
     this.playing = false;
     this.timeline.reset();
     this.diagram.reset();
-    this.session = new RunSession(id, this.spec, status, ws, () => this.scheduleRender(), mode);
+    this.session = new RunSession(id, this.spec, status, ws, () => this.scheduleRender(), mode, stored);
   }
 
   private closeSession(): void {

@@ -7,7 +7,11 @@ import { VariableHistory } from "../model/history";
 import { SpaceTimeLayout } from "../model/spacetime";
 import { TraceModel } from "../model/trace";
 import { api } from "../transport/api";
+import { SeqCursor } from "../transport/cursor";
 import { RunSocket } from "../transport/runSocket";
+
+// Events per page when a finished run is loaded over HTTP (the API's maximum).
+const PAGE = 10_000;
 
 export type Connection = "connecting" | "open" | "reconnecting" | "closed";
 
@@ -21,9 +25,13 @@ export class RunSession {
   answeredReady: number | null = null;
   connection: Connection = "connecting";
   error: string | null = null; // from the server, for a run that ended without run.finished
-  private readonly socket: RunSocket;
+  private socket: RunSocket;
+  private readonly preloadCursor = new SeqCursor();
+  private closed = false;
+  private quiet = false; // loading pages: no redraw per page
   private unseen: TraceEvent[] = [];
 
+  /** `stored`: how many events the server already has (GET /api/runs/<id> "events"), when known. */
   constructor(
     readonly id: number | string,
     spec: ScenarioSpec | null,
@@ -31,13 +39,20 @@ export class RunSession {
     wsPath: string | undefined,
     private readonly onChange: () => void,
     mode = "free",
+    stored = 0,
   ) {
     this.model = new TraceModel(spec);
     this.layout = new SpaceTimeLayout(spec);
     this.history = new VariableHistory();
     this.status = status;
     this.mode = mode;
-    this.socket = new RunSocket(id, {
+    this.socket = this.makeSocket(wsPath, 0);
+    if (stored > PAGE && TERMINAL_STATUSES.has(status)) void this.preload(stored, wsPath);
+    else this.socket.start();
+  }
+
+  private makeSocket(wsPath: string | undefined, after: number): RunSocket {
+    return new RunSocket(this.id, {
       onEvents: (events) => this.receive(events),
       onStatus: (s, error) => {
         // run.finished is the authority on how a run ended; a late status message must not undo it
@@ -53,7 +68,35 @@ export class RunSession {
         this.connection = c;
         this.onChange();
       },
-    }, { path: wsPath });
+    }, { path: wsPath, after });
+  }
+
+  /**
+   * A finished run with many events: its stored events come faster as pages
+   * fetched side by side over HTTP than streamed; the socket then only
+   * confirms that nothing follows (it resumes after the last seq loaded).
+   */
+  private async preload(stored: number, wsPath: string | undefined): Promise<void> {
+    const pages: Promise<{ events: unknown[] }>[] = [];
+    for (let after = 0; after < stored; after += PAGE) pages.push(api.events(this.id, after, PAGE));
+    let loaded = 0;
+    try {
+      // Applied in order as pages arrive, drawn once at the end: one render instead of one per page.
+      this.quiet = true;
+      for (const page of pages) {
+        const { fresh, gap } = this.preloadCursor.accept((await page).events);
+        if (fresh.length) this.receive(fresh);
+        loaded = this.preloadCursor.last;
+        if (gap) break;
+      }
+    } catch {
+      // the socket fills in whatever did not arrive
+    } finally {
+      this.quiet = false;
+      this.onChange();
+    }
+    if (this.closed) return;
+    this.socket = this.makeSocket(wsPath, loaded);
     this.socket.start();
   }
 
@@ -86,6 +129,7 @@ export class RunSession {
   }
 
   close(): void {
+    this.closed = true;
     this.socket.stop();
   }
 
@@ -101,6 +145,6 @@ export class RunSession {
     const fin = this.model.current().finished;
     if (fin) this.status = fin.status;
     else if (!this.finished && added.length) this.status = "running";
-    this.onChange();
+    if (!this.quiet) this.onChange();
   }
 }

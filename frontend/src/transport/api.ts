@@ -67,6 +67,7 @@ export interface RunOptions {
 export interface RunInfo {
   id: number | string;
   status: RunStatus;
+  events?: number; // the last stored seq
   mode?: string;
   scenario?: unknown;
   result?: unknown;
@@ -78,6 +79,9 @@ export const api = {
   createRun: (scenario: string | ScenarioSpec, options: RunOptions = {}) =>
     request<CreatedRun>("POST", "/api/runs", { scenario, ...options }),
   run: (id: number | string) => request<RunInfo>("GET", `/api/runs/${id}`),
+  /** Stored events after `after`, at most `limit` (≤ 10,000) per call. */
+  events: (id: number | string, after: number, limit: number) =>
+    request<{ events: unknown[]; last: number; more: boolean; status: string }>("GET", `/api/runs/${id}/events?after=${after}&limit=${limit}`),
   cancel: (id: number | string) => request<unknown>("POST", `/api/runs/${id}/cancel`),
   traceUrl: (id: number | string, format = "jsonl") => `/api/runs/${id}/trace?format=${format}`,
 };

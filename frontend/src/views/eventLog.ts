@@ -7,7 +7,8 @@ import type { Namer } from "../model/names";
 import { qualify } from "../model/state";
 import { h, replaceChildren } from "./dom";
 
-const MAX_ROWS = 2000;
+const MAX_ROWS = 500; // the diagram shows the whole run; the log, the latest events
+const FLUSH_MS = 250;
 
 export class EventLog {
   private readonly tbody = h("tbody");
@@ -15,6 +16,11 @@ export class EventLog {
   private count = 0;
   private cursor: number | null = null;
   private cursorRows = 0;
+  private pending: TraceEvent[] = [];
+  private pendingCount = 0;
+  private lastFlush = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private stuckToBottom = true; // follows new rows unless the reader scrolled up
 
   constructor(
     private readonly root: HTMLElement,
@@ -24,10 +30,19 @@ export class EventLog {
       h("table", { class: "log", "data-testid": "event-log" },
         h("thead", null, h("tr", null, h("th", null, "seq"), h("th", null, "t (ms)"), h("th", null, "thread"), h("th", null, "kind"), h("th", null, "what happened"))),
         this.tbody));
+    this.scroller.addEventListener("scroll", () => {
+      const el = this.scroller;
+      this.stuckToBottom = el.scrollTop + el.clientHeight >= el.scrollHeight - 24;
+    }, { passive: true });
     this.clear();
   }
 
   clear(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.pending = [];
+    this.pendingCount = 0;
+    this.stuckToBottom = true;
     this.count = 0;
     this.cursor = null;
     this.tbody.replaceChildren(
@@ -50,7 +65,30 @@ export class EventLog {
   }
 
   append(events: readonly TraceEvent[], name: Namer): void {
-    const atBottom = this.scroller.scrollTop + this.scroller.clientHeight >= this.scroller.scrollHeight - 24;
+    // A flood of events (a long run, a big trace) is written at most a few times a second,
+    // since each write lays the table out again.
+    if (events.length) this.pending.push(...events.slice(-MAX_ROWS));
+    this.pendingCount += events.length;
+    if (!this.pending.length) return;
+    const now = performance.now();
+    if (this.pendingCount > 50 && now - this.lastFlush < FLUSH_MS) {
+      if (!this.timer) this.timer = setTimeout(() => {
+        this.timer = null;
+        this.append([], name);
+      }, FLUSH_MS);
+      return;
+    }
+    this.lastFlush = now;
+    const batch = this.pending.slice(-MAX_ROWS);
+    const total = this.pendingCount;
+    this.pending = [];
+    this.pendingCount = 0;
+    this.write(batch, total, name);
+    this.setCursor(this.cursor);
+  }
+
+  private write(events: readonly TraceEvent[], total: number, name: Namer): void {
+    const atBottom = this.stuckToBottom;
     // Rows that would be trimmed at once are never built (a 100,000-event trace arrives in a few batches).
     const rows = events.slice(-MAX_ROWS).map((e) =>
       h("tr", { "data-seq": e.seq, "data-kind": e.kind, class: `kind-${e.kind.split(".")[0]} k-${e.kind.replace(".", "-")}` },
@@ -62,7 +100,7 @@ export class EventLog {
     if (!events.length) return;
     this.tbody.querySelector("tr.placeholder")?.remove();
     this.tbody.append(...rows);
-    this.count += events.length;
+    this.count += total;
     while (this.tbody.childElementCount > MAX_ROWS) this.tbody.firstElementChild?.remove();
     this.note.textContent = `${this.count} event${this.count === 1 ? "" : "s"}${this.count > MAX_ROWS ? ` (latest ${MAX_ROWS} shown)` : ""}`;
     if (atBottom) this.scroller.scrollTop = this.scroller.scrollHeight;

@@ -393,8 +393,10 @@ export class SpaceTimeView {
       this.summary.textContent = `${c.events} events · ${c.sends} message${c.sends === 1 ? "" : "s"}: ${c.delivered} delivered, ${c.dropped} dropped` +
         `${c.duplicates ? `, ${c.duplicates} duplicated` : ""}${c.inFlight ? `, ${c.inFlight} in flight` : ""}`;
     } else this.summary.textContent = "";
-    if (layout && layout.arrows.length !== this.shownArrows) {
-      this.shownArrows = layout.arrows.length;
+    const listed = layout ? layout.arrows.slice(0, MESSAGE_LIST_MAX) : [];
+    const signature = listed.length * 4 + listed.filter((a) => a.endSeq !== null).length; // grows on any change
+    if (layout && signature !== this.shownArrows) {
+      this.shownArrows = signature;
       replaceChildren(this.messageList, layout.arrows.slice(0, MESSAGE_LIST_MAX).map((a) =>
         h("li", { "data-from": a.from, "data-to": a.to, "data-id": a.id, "data-fate": a.dropped ? "dropped" : a.endSeq === null ? "in-flight" : a.duplicate ? "duplicate" : "delivered" },
           `${a.id}: ${a.from} → ${a.to}, ${a.dropped ? `dropped (${a.reason ?? "?"})` : a.endSeq === null ? "in flight" : a.duplicate ? "delivered again" : "delivered"}`)));
