@@ -3,6 +3,7 @@
 // redraws the views from the run's state once per frame — or from the state
 // at the step the learner moved to in a finished controlled run.
 
+import { FaultControls, type FaultMessage } from "../controls/faultControls";
 import { PlaybackControls, SPEEDS } from "../controls/playbackControls";
 import { RunControls, type PageMode } from "../controls/runControls";
 import { StepControls } from "../controls/stepControls";
@@ -24,7 +25,9 @@ import { OutcomesView } from "../views/outcomesView";
 import { renderResult } from "../views/resultView";
 import { ScenarioView } from "../views/scenarioView";
 import { renderResources, renderThreads, renderVariables } from "../views/statePanels";
+import { networkAt } from "../model/network";
 import { SpaceTimeView } from "../views/spaceTimeView";
+import { TopologyView, type Selection } from "../views/topologyView";
 import { renderStatus } from "../views/statusBadge";
 import { WaitForGraphView } from "../views/waitForGraphView";
 import { RunSession } from "./runSession";
@@ -56,6 +59,9 @@ export class App {
   private readonly outcomes: OutcomesView;
   private readonly diagram: SpaceTimeView;
   private readonly playback: PlaybackControls;
+  private readonly topology: TopologyView;
+  private readonly faults: FaultControls;
+  private topoSelection: Selection = null;
   private mode: PageMode = "free";
   private exploration: Exploration | null = null;
   // The moment shown: every view draws the state right after event `cursor`; null = the latest (live).
@@ -96,6 +102,15 @@ export class App {
     this.diagram = new SpaceTimeView({ cursor: (seq) => this.seek(seq) });
     this.ui.diagram.body.append(this.diagram.root);
     this.ui.diagram.note.textContent = "hover: clocks · click: causal past/future · double-click: go there";
+    this.topology = new TopologyView({
+      select: (sel) => {
+        this.topoSelection = sel;
+        this.render();
+      },
+    }, false);
+    const faultBox = document.createElement("div");
+    this.ui.topology.body.append(this.topology.root, faultBox);
+    this.faults = new FaultControls(faultBox, (m) => this.fault(m));
     this.playback = new PlaybackControls(this.ui.playback, {
       seek: (seq) => this.seek(seq),
       step: (d) => this.stepEvents(d),
@@ -145,6 +160,7 @@ export class App {
       return;
     }
     this.scenarioView.render(this.spec);
+    this.topoSelection = null;
     writeRoute({ scenario: slug, run: runId });
     if (runId) await this.attach(runId);
     this.render();
@@ -236,6 +252,12 @@ export class App {
     } catch (e) {
       this.notify(`Could not cancel: ${(e as Error).message}`);
     }
+  }
+
+  private fault(message: FaultMessage): void {
+    const s = this.session;
+    if (!s || s.finished) return this.notify("Faults can be injected only while a run is going.");
+    this.control(message);
   }
 
   private control(message: { type: string; [k: string]: unknown }): void {
@@ -410,11 +432,25 @@ export class App {
       t: s && s.model.lastSeq ? (viewSeq !== null ? (s.model.event(viewSeq)?.t ?? 0) : s.model.event(s.model.lastSeq)?.t ?? null) : null,
     });
     if (s) this.diagram.update(s.layout, s.model.events, viewSeq, name);
+    this.renderTopology(s, viewSeq, live);
     this.ui.graph.note.textContent = state.deadlock ? "deadlock" : "";
     if (this.reveal && !this.reveal.hidden) {
       this.reveal.scrollIntoView({ block: "start", behavior: "smooth" });
       this.reveal = null;
     }
+  }
+
+  private renderTopology(s: RunSession | null, viewSeq: number | null, live: boolean): void {
+    const spec = this.spec;
+    const distributed = !!spec && (spec.nodes.length > 1 || (spec.links?.length ?? 0) > 0);
+    this.ui.topology.root.hidden = !distributed;
+    if (!distributed) return;
+    const net = networkAt(s?.model.events ?? [], viewSeq);
+    const sel = this.topoSelection;
+    this.topology.render(spec, net, sel);
+    const link = sel?.kind === "link" ? (spec!.links ?? []).find((l) => (l.a === sel.a && l.b === sel.b) || (l.a === sel.b && l.b === sel.a)) ?? null : null;
+    this.faults.render({ selection: sel, live: live && viewSeq === null && s?.connection === "open", net, link });
+    this.ui.topology.note.textContent = net.crashed.size ? `${net.crashed.size} down` : "";
   }
 
   private renderModePanels(s: RunSession | null, state: RunState, marks: StepMark[], position: number | null, name: Namer): void {

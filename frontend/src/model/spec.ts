@@ -20,7 +20,22 @@ export interface NodeSpec {
   resources?: ResourceSpec[];
   setup?: string;
   threads: ThreadSpec[];
+  x?: number;
+  y?: number;
 }
+
+export interface LinkSpec {
+  a: string;
+  b: string;
+  latency_ms?: number;
+  jitter_ms?: number;
+  loss?: number;
+  duplicate?: number;
+  reorder?: number;
+}
+
+export const LINK_SETTINGS = ["latency_ms", "jitter_ms", "loss", "duplicate", "reorder"] as const;
+export type LinkSetting = (typeof LINK_SETTINGS)[number];
 
 export interface ScenarioSpec {
   format?: string;
@@ -29,8 +44,10 @@ export interface ScenarioSpec {
   summary?: string;
   tags?: string[];
   nodes: NodeSpec[];
-  links?: unknown[];
-  run?: { mode?: string; seed?: number; timeout_ms?: number };
+  links?: LinkSpec[];
+  faults?: Record<string, unknown>[];
+  invariants?: string[];
+  run?: { mode?: string; seed?: number; timeout_ms?: number; [k: string]: unknown };
 }
 
 export interface ScenarioSummary {

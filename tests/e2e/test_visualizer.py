@@ -1,0 +1,189 @@
+"""The visualizer as a person uses it in Chromium, on the real stack: the space-time
+diagram, playback of a finished run, a dropped connection, and faults clicked into a
+live run from the topology."""
+
+import json
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .test_run_a_lesson import RUN_TIMEOUT, open_lesson, run_to_the_end
+
+
+def diagram(page: Page):
+    return page.get_by_test_id("spacetime")
+
+
+def click_on_canvas(page: Page, button_testid: str):
+    """Clicks the topology canvas where the element of this list button is drawn."""
+    button = page.get_by_test_id(button_testid)
+    x, y = float(button.get_attribute("data-x")), float(button.get_attribute("data-y"))
+    box = page.get_by_test_id("topology").bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+
+
+def test_the_http_lesson_draws_dns_then_http_messages_in_order(page, playground_server):
+    open_lesson(page, playground_server.url, "client-server-http")
+    run_to_the_end(page, "completed")
+
+    d = diagram(page)
+    expect(d).to_have_attribute("data-lanes", "3")
+    expect(d).to_have_attribute("data-delivered", "6")
+    expect(d).to_have_attribute("data-dropped", "0")
+    pairs = page.get_by_test_id("message-list").locator("li").evaluate_all(
+        "items => items.map(li => [li.dataset.from, li.dataset.to, li.dataset.fate])")
+    assert pairs == [
+        ["browser", "dns", "delivered"],
+        ["dns", "browser", "delivered"],
+        ["browser", "server", "delivered"],
+        ["server", "browser", "delivered"],
+        ["browser", "server", "delivered"],
+        ["server", "browser", "delivered"],
+    ], pairs
+    expect(d).to_contain_text("6 messages: 6 delivered, 0 dropped")
+
+
+def test_hover_shows_the_clocks_and_a_click_the_causal_past_and_future(page, playground_server):
+    open_lesson(page, playground_server.url, "client-server-http")
+    run_to_the_end(page, "completed")
+    d = diagram(page)
+    d.get_by_test_id("diagram-zoom-out").click()  # the whole run in view
+    d.get_by_test_id("diagram-zoom-out").click()
+    scroller = d.locator(".st-scroller")
+    scroller.evaluate("el => el.scrollTop = 0")
+    box = scroller.bounding_box()
+    # Sweep the browser's lane until the tooltip shows an event with a vector clock.
+    tooltip = page.get_by_test_id("diagram-tooltip")
+    found = False
+    for dy in range(40, int(box["height"]) - 10, 3):
+        for dx in range(40, int(box["width"]) // 2, 6):
+            page.mouse.move(box["x"] + dx, box["y"] + dy)
+            if tooltip.is_visible() and "browser" in tooltip.get_by_test_id("tooltip-vc").inner_text():
+                found = True
+                break
+        if found:
+            break
+    assert found, "no event of the browser under the pointer"
+    expect(tooltip.get_by_test_id("tooltip-lamport")).to_have_text(re.compile(r"^\d+$"))
+    page.mouse.click(box["x"] + dx, box["y"] + dy)
+    expect(d).to_have_attribute("data-selected", re.compile(r"^\d+$"))
+    past, future = int(d.get_attribute("data-past")), int(d.get_attribute("data-future"))
+    assert past + future > 0
+    expect(page.get_by_test_id("diagram-selection")).to_contain_text("before it")
+
+
+def test_scrubbing_back_shows_the_owners_of_that_moment(page, playground_server):
+    open_lesson(page, playground_server.url, "bank-withdraw-lock")
+    run_to_the_end(page, "completed")
+    owners = page.get_by_test_id("resource-owners-bank/balance_lock")
+    expect(owners).to_have_text("—")  # nobody holds the lock at the end
+
+    # The middle of the run: right after the first acquire, someone holds the lock.
+    acquired = int(page.get_by_test_id("event-log").locator("tr[data-kind='sync.acquire']").first.get_attribute("data-seq"))
+    page.get_by_test_id("playback-scrubber").fill(str(acquired))
+    expect(page.get_by_test_id("playback-position")).to_have_attribute("data-seq", str(acquired))
+    expect(owners).to_have_text(re.compile(r"^P[12]$"))
+    expect(diagram(page)).to_have_attribute("data-cursor", str(acquired))
+    expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", "completed")
+
+    # Forward to the first release: from that event on, the lock is free again; one back, still held.
+    released = int(page.get_by_test_id("event-log").locator("tr[data-kind='sync.release']").first.get_attribute("data-seq"))
+    page.get_by_test_id("playback-scrubber").fill(str(released))
+    expect(owners).to_have_text("—")
+    page.keyboard.press("ArrowLeft")
+    expect(page.get_by_test_id("playback-position")).to_have_attribute("data-seq", str(released - 1))
+    expect(owners).to_have_text(re.compile(r"^P[12]$"))
+    page.keyboard.press("ArrowRight")
+    expect(owners).to_have_text("—")
+    # End goes back to the end of the run.
+    page.keyboard.press("End")
+    expect(page.get_by_test_id("playback-position")).to_have_attribute("data-following", "true")
+    expect(owners).to_have_text("—")
+
+
+def test_play_moves_through_a_finished_run_to_its_end(page, playground_server):
+    open_lesson(page, playground_server.url, "bank-withdraw-lock")
+    run_to_the_end(page, "completed")
+    page.get_by_test_id("playback-speed").select_option("50")
+    page.keyboard.press("Home")
+    expect(page.get_by_test_id("playback-position")).to_have_attribute("data-seq", "0")
+    page.keyboard.press("Space")
+    expect(page.get_by_test_id("playback-play")).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_test_id("playback-position")).to_have_attribute("data-following", "true", timeout=30_000)
+    expect(page.get_by_test_id("playback-play")).to_have_attribute("aria-pressed", "false")
+
+
+def test_the_deadlock_lesson_shows_the_cycle_and_the_rule_in_the_diagram(page, playground_server):
+    open_lesson(page, playground_server.url, "deadlock-two-locks")
+    run_to_the_end(page, "deadlock")
+    expect(page.get_by_test_id("wait-for-graph")).to_have_attribute("data-cycle-edges", "4")
+    expect(page.get_by_test_id("deadlock-cycle").locator("li.cycle")).to_have_count(2)
+    d = diagram(page)
+    expect(d).to_have_attribute("data-lanes", "2")
+    events = int(page.get_by_test_id("seq").inner_text().split("·")[1].split()[0])
+    expect(d).to_have_attribute("data-events", str(events))
+
+
+def test_a_connection_cut_mid_run_leaves_the_diagram_whole(page, playground_server):
+    """The first WebSocket is closed after a few events of a distributed run; after the
+    reconnect the diagram has every event once and every message matched."""
+    urls = []
+
+    def cut_the_first_connection(ws):
+        urls.append(ws.url)
+        server = ws.connect_to_server()
+        if len(urls) > 1:
+            return
+
+        def from_server(message):
+            data = json.loads(message)
+            if data.get("type") != "events":
+                ws.send(message)
+                return
+            kept = [e for e in data["events"] if e["seq"] <= 8]
+            if kept:
+                ws.send(json.dumps({**data, "events": kept}))
+            if len(kept) < len(data["events"]) or kept and kept[-1]["seq"] == 8:
+                ws.close()
+                server.close()
+
+        server.on_message(from_server)
+
+    page.route_web_socket(re.compile(r"/ws/runs/"), cut_the_first_connection)
+    open_lesson(page, playground_server.url, "client-server-http")
+    run_to_the_end(page, "completed")
+    assert len(urls) >= 2 and "after=8" in urls[1], urls
+
+    run_id = page.get_by_test_id("seq").get_attribute("title").split()[-1]
+    info = page.request.get(f"{playground_server.url}/api/runs/{run_id}").json()
+    d = diagram(page)
+    expect(d).to_have_attribute("data-events", str(info["events"]))
+    expect(d).to_have_attribute("data-delivered", "6")
+    expect(d).to_have_attribute("data-in-flight", "0")
+    seqs = page.get_by_test_id("event-log").locator("tbody tr").evaluate_all("rows => rows.map(r => +r.dataset.seq)")
+    assert seqs == list(range(1, info["events"] + 1))
+
+
+@pytest.mark.parametrize("scheme", ["light"])
+def test_crashing_the_server_with_a_click_makes_the_clients_fail(page, playground_server, scheme):
+    sent = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
+    open_lesson(page, playground_server.url, "server-single-point-of-failure")
+    expect(page.get_by_test_id("topology")).to_have_attribute("data-nodes", "4")
+    # Pick the server on the canvas first, so Crash can be pressed the moment the run is live.
+    click_on_canvas(page, "topology-node-server")
+    expect(page.get_by_test_id("fault-node")).to_contain_text("server")
+    crash = page.get_by_test_id("fault-crash")
+    expect(crash).to_be_disabled()
+    page.get_by_test_id("run").click()
+    crash.click(timeout=RUN_TIMEOUT)
+    expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", re.compile("completed|failed"),
+                                                                 timeout=RUN_TIMEOUT)
+    assert any('"action": "crash"' in str(f) or '"action":"crash"' in str(f) for f in sent), sent
+    assert any('"node": "server"' in str(f) or '"node":"server"' in str(f) for f in sent), sent
+    expect(page.get_by_test_id("event-log").locator("tr[data-kind='node.crash']").first).to_be_attached()
+    expect(page.get_by_test_id("topology")).to_have_attribute("data-crashed", "server")
+    outputs = page.get_by_test_id("outputs")
+    for client in ("client1", "client2", "client3"):
+        expect(outputs).to_contain_text(re.compile(rf"{client}[\s\S]*server unreachable"))
