@@ -187,3 +187,113 @@ def test_crashing_the_server_with_a_click_makes_the_clients_fail(page, playgroun
     outputs = page.get_by_test_id("outputs")
     for client in ("client1", "client2", "client3"):
         expect(outputs).to_contain_text(re.compile(rf"{client}[\s\S]*server unreachable"))
+
+
+CLIENT_CODE = """for i in range(12):
+    send('server', {'n': i, 'from': me})
+print('sent 12')
+"""
+SERVER_CODE = """got = 0
+while True:
+    m = recv(timeout=0.5)
+    if m is None:
+        break
+    got = got + 1
+print(f'received {got}')
+"""
+
+
+def type_code(page: Page, code: str):
+    editor = page.get_by_test_id("editor-code").locator(".cm-content")
+    editor.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text(code)
+
+
+def test_a_scenario_drawn_from_an_empty_canvas_runs_and_loses_messages(page, playground_server):
+    page.goto(playground_server.url)
+    page.get_by_test_id("new-scenario").click()
+    editor = page.get_by_test_id("editor")
+    expect(editor).to_be_visible()
+    expect(editor).to_have_attribute("data-nodes", "0")
+
+    # Three nodes: two clients and a server, each added with its role.
+    for role in ("client", "client", "server"):
+        page.get_by_test_id("editor-role").select_option(role)
+        page.get_by_test_id("editor-add-node").click()
+    expect(editor).to_have_attribute("data-nodes", "3")
+    canvas_nodes = editor.get_by_test_id("topology-list")
+    expect(canvas_nodes.locator("button")).to_have_count(3)
+
+    # One link drawn on the canvas (client → server), one from the node's panel (client2 → server).
+    page.get_by_test_id("editor-link-mode").click()
+    for node in ("client", "server"):
+        button = editor.get_by_test_id(f"topology-node-{node}")
+        box = editor.get_by_test_id("topology").bounding_box()
+        page.mouse.click(box["x"] + float(button.get_attribute("data-x")), box["y"] + float(button.get_attribute("data-y")))
+    expect(editor).to_have_attribute("data-links", "1")
+    page.get_by_test_id("editor-link-mode").click()
+    page.get_by_test_id("editor-link-loss").fill("0.3")
+    page.get_by_test_id("editor-link-loss").press("Enter")
+    expect(editor.get_by_test_id("topology")).to_be_visible()
+    editor.get_by_test_id("topology-node-client2").press("Enter")  # the canvas node's twin for keyboards
+    page.get_by_test_id("editor-link-target").select_option("server")
+    page.get_by_test_id("editor-add-link").click()
+    expect(editor).to_have_attribute("data-links", "2")
+    editor.get_by_test_id("topology-link-client2-server").press("Enter")
+    page.get_by_test_id("editor-link-loss").fill("0.3")
+    page.get_by_test_id("editor-link-loss").press("Enter")
+
+    # The code: a mistake first, which the server reports at its line.
+    editor.get_by_test_id("topology-node-server").press("Enter")
+    page.get_by_test_id("editor-tab-main").click()
+    type_code(page, "got = 0\nwhile True\n    pass\n")
+    page.get_by_test_id("run").click()
+    expect(page.get_by_test_id("editor-problems")).to_contain_text("SyntaxError line 2")
+    expect(page.get_by_test_id("editor-code").locator(".cm-editor")).to_have_attribute("data-problems", "1")
+    expect(page.get_by_test_id("editor-code").locator(".cm-lint-marker-error")).to_have_count(1)
+    type_code(page, SERVER_CODE)
+    for client in ("client", "client2"):
+        editor.get_by_test_id(f"topology-node-{client}").press("Enter")
+        page.get_by_test_id("editor-tab-main").click()
+        type_code(page, CLIENT_CODE)
+
+    # Undo and redo reach the code too.
+    page.get_by_test_id("editor-undo").click()
+    expect(page.get_by_test_id("editor-code")).not_to_contain_text("sent 12")
+    page.get_by_test_id("editor-redo").click()
+    expect(page.get_by_test_id("editor-code")).to_contain_text("sent 12")
+
+    page.get_by_test_id("run").click()
+    expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", "completed", timeout=RUN_TIMEOUT)
+    d = diagram(page)
+    expect(d).to_have_attribute("data-lanes", "3")
+    expect(d).to_have_attribute("data-messages", "24")
+    assert int(d.get_attribute("data-delivered")) > 0
+    assert int(d.get_attribute("data-dropped")) >= 1
+    dropped = page.get_by_test_id("message-list").locator("li[data-fate=dropped]")
+    expect(dropped.first).to_contain_text("dropped (loss)")
+    expect(page.get_by_test_id("outputs")).to_contain_text("received")
+
+
+def test_a_drawn_scenario_is_saved_in_the_browser_and_exported(page, playground_server, tmp_path):
+    open_lesson(page, playground_server.url, "bank-withdraw-lock")
+    page.get_by_test_id("duplicate-scenario").click()
+    expect(page.get_by_test_id("editor-title")).to_have_value("Withdrawals protected by a lock (copy)")
+    page.get_by_test_id("editor-save").click()
+    expect(page.get_by_test_id("editor-note")).to_contain_text("Saved")
+    expect(page.get_by_test_id("local-bank-withdraw-lock-copy")).to_be_visible()
+    with page.expect_download() as info:
+        page.get_by_test_id("editor-export").click()
+    path = tmp_path / "spec.json"
+    info.value.save_as(path)
+    spec = json.loads(path.read_text())
+    assert spec["slug"] == "bank-withdraw-lock-copy"
+    assert [t["name"] for t in spec["nodes"][0]["threads"]] == ["P1", "P2"]
+    # A reload opens the same draft; importing the file opens it again.
+    page.reload()
+    expect(page.get_by_test_id("editor-title")).to_have_value("Withdrawals protected by a lock (copy)")
+    spec["title"] = "Imported"
+    path.write_text(json.dumps(spec))
+    page.get_by_test_id("editor-import").set_input_files(str(path))
+    expect(page.get_by_test_id("editor-title")).to_have_value("Imported")

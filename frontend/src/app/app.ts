@@ -17,7 +17,7 @@ import { initialState, type FinishedState, type RunState } from "../model/state"
 import { advance, stepCursor } from "../model/history";
 import { clampPosition, lastActions, seqAtPosition, stepChoices, stepMarks, undoSchedule, type StepMark } from "../model/stepping";
 import { deadlockGraph, liveGraph } from "../model/waitfor";
-import { api, type RunOptions } from "../transport/api";
+import { api, ApiError, type Me, type RunOptions } from "../transport/api";
 import { EventLog } from "../views/eventLog";
 import { buildLayout, type Layout } from "../views/layout";
 import { LibraryList } from "../views/libraryList";
@@ -25,7 +25,11 @@ import { OutcomesView } from "../views/outcomesView";
 import { renderResult } from "../views/resultView";
 import { ScenarioView } from "../views/scenarioView";
 import { renderResources, renderThreads, renderVariables } from "../views/statePanels";
+import { Draft, duplicateSpec, emptySpec, forServer, placeErrors } from "../model/draft";
 import { networkAt } from "../model/network";
+import { browserStore } from "../transport/storage";
+import { ScenarioEditor } from "../views/scenarioEditor";
+import { h, replaceChildren } from "../views/dom";
 import { SpaceTimeView } from "../views/spaceTimeView";
 import { TopologyView, type Selection } from "../views/topologyView";
 import { renderStatus } from "../views/statusBadge";
@@ -62,6 +66,10 @@ export class App {
   private readonly topology: TopologyView;
   private readonly faults: FaultControls;
   private topoSelection: Selection = null;
+  private readonly editor: ScenarioEditor;
+  private editing = false; // the scenario shown is the editor's draft
+  private savedSlug: string | null = null; // the draft's saved scenario on the server, when signed in
+  private me: Me | null = null;
   private mode: PageMode = "free";
   private exploration: Exploration | null = null;
   // The moment shown: every view draws the state right after event `cursor`; null = the latest (live).
@@ -111,6 +119,23 @@ export class App {
     const faultBox = document.createElement("div");
     this.ui.topology.body.append(this.topology.root, faultBox);
     this.faults = new FaultControls(faultBox, (m) => this.fault(m));
+    this.editor = new ScenarioEditor({
+      changed: () => {
+        this.spec = this.editor.spec;
+        if (this.spec) browserStore.keepDraft(this.spec, this.savedSlug);
+        this.render();
+      },
+      save: () => void this.saveDraft(),
+      share: () => void this.shareDraft(),
+      exportSpec: () => this.exportDraft(),
+      importSpec: (f) => void this.importFile(f),
+      close: () => {
+        this.editing = false;
+        this.editor.root.hidden = true;
+        void this.select(this.scenarios[0]?.slug ?? "");
+      },
+    });
+    this.ui.editorSlot.append(this.editor.root);
     this.playback = new PlaybackControls(this.ui.playback, {
       seek: (seq) => this.seek(seq),
       step: (d) => this.stepEvents(d),
@@ -142,7 +167,12 @@ export class App {
       this.library.showError(`Could not load the library: ${(e as Error).message}`);
       return;
     }
+    void this.loadAccount();
+    this.renderScenarioActions();
     const route = readRoute();
+    if (route.scenario === "edit") return this.resumeDraft();
+    const local = route.scenario?.startsWith("local:") ? browserStore.get(route.scenario.slice(6)) : null;
+    if (local) return this.edit(local, null);
     if (!route.scenario && route.run) return this.openRun(route.run);
     const slug = route.scenario ?? this.scenarios[0]?.slug ?? null;
     if (slug) await this.select(slug, route.run);
@@ -150,7 +180,13 @@ export class App {
   }
 
   private async select(slug: string, runId: string | null = null): Promise<void> {
+    if (slug.startsWith("local:")) {
+      const local = browserStore.get(slug.slice(6));
+      if (local) return this.edit(local, null);
+    }
+    if (slug === "edit") return this.resumeDraft();
     this.closeSession();
+    this.leaveEditor();
     this.exploration = null;
     this.library.render(this.scenarios, slug);
     try {
@@ -161,9 +197,138 @@ export class App {
     }
     this.scenarioView.render(this.spec);
     this.topoSelection = null;
+    this.renderScenarioActions();
     writeRoute({ scenario: slug, run: runId });
     if (runId) await this.attach(runId);
     this.render();
+  }
+
+  // --- scenarios: new, duplicate, edit, save, share, export, import ----------
+
+  private renderScenarioActions(): void {
+    const local = browserStore.list();
+    replaceChildren(this.ui.scenarioActions,
+      h("div", { class: "row" },
+        h("button", { class: "btn small primary", "data-testid": "new-scenario", title: "Draw a scenario from an empty canvas", onclick: () => this.edit(emptySpec(), null) }, "＋ New scenario"),
+        h("button", { class: "btn small", "data-testid": "duplicate-scenario", title: "Copy this lesson into the editor", disabled: !this.spec || this.editing,
+          onclick: () => this.spec && this.edit(duplicateSpec(this.spec), null) }, "⎘ Duplicate")),
+      local.length ? h("div", { class: "local-list" },
+        h("h3", null, "In this browser"),
+        h("ul", null, local.map((l) => h("li", null, h("button", { class: "linklike", "data-testid": `local-${l.spec.slug}`, onclick: () => this.edit(l.spec, null) }, l.spec.title))))) : null);
+  }
+
+  private async loadAccount(): Promise<void> {
+    try {
+      this.me = await api.me();
+    } catch {
+      this.me = null; // no accounts on this server: saving stays in the browser
+    }
+    const me = this.me;
+    const next = encodeURIComponent(location.pathname + location.hash);
+    replaceChildren(this.ui.account, !me ? null : me.authenticated
+      ? [h("span", { class: "muted" }, "signed in as "), h("strong", { "data-testid": "username" }, me.username ?? ""),
+         h("a", { class: "btn small link", href: me.logout }, "Sign out")]
+      : [h("a", { class: "btn small link", "data-testid": "sign-in", href: `${me.login}?next=${next}` }, "Sign in"),
+         h("a", { class: "btn small link", href: `${me.signup}?next=${next}` }, "Sign up")]);
+  }
+
+  /** Opens a spec in the editor (a new one, a copy, an import, a saved one). */
+  private edit(spec: import("../model/spec").ScenarioSpec, savedSlug: string | null): void {
+    this.closeSession();
+    this.exploration = null;
+    this.editing = true;
+    this.savedSlug = savedSlug;
+    this.spec = spec;
+    this.topoSelection = null;
+    this.ui.scenario.hidden = true;
+    this.editor.open(new Draft(structuredClone(spec)));
+    this.spec = this.editor.spec;
+    browserStore.keepDraft(spec, savedSlug);
+    this.library.render(this.scenarios, null);
+    this.renderScenarioActions();
+    writeRoute({ scenario: "edit", run: null });
+    this.render();
+  }
+
+  private resumeDraft(): void {
+    const d = browserStore.draft();
+    this.edit(d?.spec ?? emptySpec(), d?.savedSlug ?? null);
+  }
+
+  private leaveEditor(): void {
+    if (!this.editing) return;
+    this.editing = false;
+    this.editor.root.hidden = true;
+    this.ui.scenario.hidden = false;
+  }
+
+  private showSpecErrors(e: ApiError): void {
+    const errors = (e.body as { errors?: { path: string; message: string }[] } | null)?.errors ?? [];
+    if (this.spec) this.editor.showProblems(placeErrors(this.spec, errors));
+  }
+
+  private async saveDraft(): Promise<boolean> {
+    const spec = this.spec ? forServer(this.spec) : null;
+    if (!spec) return false;
+    if (this.me?.authenticated) {
+      try {
+        const saved = this.savedSlug ? await api.replaceScenario(this.savedSlug, spec) : await api.saveScenario(spec);
+        this.savedSlug = saved.slug;
+        this.shareId = saved.share_id ?? null;
+        this.editor.note.textContent = `Saved to your account as “${saved.slug}”.`;
+        this.scenarios = await api.scenarios();
+        this.library.render(this.scenarios, null);
+        this.editor.showProblems([]);
+        return true;
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 400) this.showSpecErrors(e);
+        this.editor.note.textContent = `Not saved: ${(e as Error).message}`;
+        return false;
+      }
+    }
+    browserStore.save(spec);
+    this.renderScenarioActions();
+    this.editor.note.textContent = `Saved in this browser as “${spec.slug}”${this.me ? " (sign in to keep it on the server and share it)" : ""}.`;
+    return true;
+  }
+
+  private shareId: string | null = null;
+
+  private async shareDraft(): Promise<void> {
+    if (!this.me?.authenticated) {
+      this.editor.note.textContent = "Sharing needs the scenario saved on the server: sign in first, then Share link.";
+      return;
+    }
+    if (!(await this.saveDraft()) || !this.shareId) return;
+    const url = `${location.origin}${location.pathname}#/${encodeURIComponent(this.shareId)}`;
+    try {
+      await navigator.clipboard.writeText(url);
+    } catch {
+      // no clipboard (insecure context): the link is shown instead
+    }
+    replaceChildren(this.editor.note, "Anyone with this link can open it: ", h("a", { href: url, "data-testid": "share-link" }, url));
+  }
+
+  private exportDraft(): void {
+    if (!this.spec) return;
+    const spec = forServer(this.spec);
+    const url = URL.createObjectURL(new Blob([JSON.stringify(spec, null, 2) + "\n"], { type: "application/json" }));
+    const a = h("a", { href: url, download: `${spec.slug}.json` });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  }
+
+  private async importFile(file: File): Promise<void> {
+    try {
+      const spec = JSON.parse(await file.text());
+      if (!spec || typeof spec !== "object" || !Array.isArray(spec.nodes)) throw new Error("not a playground.scenario/1 spec (no nodes)");
+      this.edit(spec, null);
+      this.editor.note.textContent = `Imported ${file.name}.`;
+    } catch (e) {
+      this.editor.note.textContent = `Could not import ${file.name}: ${(e as Error).message}`;
+    }
   }
 
   /** A run without a library scenario (an uploaded trace): shown on its own. */
@@ -233,12 +398,14 @@ export class App {
     this.notify(null);
     this.render();
     try {
-      const created = await api.createRun(this.spec.slug, options);
+      const created = await api.createRun(this.editing ? forServer(this.spec) : this.spec.slug, options);
+      if (this.editing) this.editor.showProblems([]);
       if (!keepExploration) this.exploration = null;
       this.openSession(created.id, created.status, created.ws, mode);
       this.reveal = mode === "step" ? this.ui.stepper.root : mode === "explore" ? this.ui.explore.root : mode === "replay" ? this.ui.timeline.root : null;
-      writeRoute({ scenario: this.spec.slug, run: String(created.id) });
+      writeRoute({ scenario: this.editing ? "edit" : this.spec.slug, run: String(created.id) });
     } catch (e) {
+      if (this.editing && e instanceof ApiError && e.status === 400) this.showSpecErrors(e);
       this.notify(`Could not start the run: ${(e as Error).message}`);
     } finally {
       this.starting = false;
@@ -442,7 +609,8 @@ export class App {
 
   private renderTopology(s: RunSession | null, viewSeq: number | null, live: boolean): void {
     const spec = this.spec;
-    const distributed = !!spec && (spec.nodes.length > 1 || (spec.links?.length ?? 0) > 0);
+    // While editing, the editor draws the topology; this panel is for the run's faults.
+    const distributed = !!spec && (spec.nodes.length > 1 || (spec.links?.length ?? 0) > 0) && (!this.editing || !!s);
     this.ui.topology.root.hidden = !distributed;
     if (!distributed) return;
     const net = networkAt(s?.model.events ?? [], viewSeq);

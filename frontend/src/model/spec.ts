@@ -55,4 +55,7 @@ export interface ScenarioSummary {
   title: string;
   summary: string;
   tags: string[];
+  builtin?: boolean;
+  owner?: boolean; // saved by the signed-in person
+  local?: boolean; // saved in this browser
 }

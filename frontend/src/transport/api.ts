@@ -23,8 +23,9 @@ function describeError(status: number, body: unknown): string {
 }
 
 function csrfToken(): string {
-  // The template renders Django's token into <meta name="csrf-token">.
-  return document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? "";
+  // Django's csrftoken cookie, else the token the template renders into <meta name="csrf-token">.
+  const cookie = /(?:^|;\s*)csrftoken=([^;]+)/.exec(document.cookie)?.[1];
+  return cookie ? decodeURIComponent(cookie) : document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? "";
 }
 
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -73,7 +74,25 @@ export interface RunInfo {
   result?: unknown;
 }
 
+export interface Me {
+  authenticated: boolean;
+  username: string | null;
+  login: string;
+  signup: string;
+  logout: string;
+}
+
+export interface SavedScenario extends ScenarioSummary {
+  builtin?: boolean;
+  owner?: boolean;
+  share_id?: string | null;
+}
+
 export const api = {
+  me: () => request<Me>("GET", "/api/me"),
+  saveScenario: (spec: ScenarioSpec) => request<SavedScenario>("POST", "/api/scenarios", spec),
+  replaceScenario: (slug: string, spec: ScenarioSpec) => request<SavedScenario>("PUT", `/api/scenarios/${encodeURIComponent(slug)}`, spec),
+  validate: (spec: ScenarioSpec) => request<{ ok: boolean }>("POST", "/api/scenarios/validate", spec),
   scenarios: () => request<ScenarioSummary[]>("GET", "/api/scenarios"),
   scenario: (slug: string) => request<ScenarioSpec>("GET", `/api/scenarios/${encodeURIComponent(slug)}`),
   createRun: (scenario: string | ScenarioSpec, options: RunOptions = {}) =>

@@ -6,6 +6,9 @@ import { h, panel, replaceChildren } from "./dom";
 
 export interface Layout {
   library: HTMLElement;
+  scenarioActions: HTMLElement;
+  account: HTMLElement;
+  editorSlot: HTMLElement;
   scenario: HTMLElement;
   controls: HTMLElement;
   status: HTMLElement;
@@ -28,6 +31,10 @@ export interface Layout {
 
 export function buildLayout(app: HTMLElement): Layout {
   const library = panel("Lessons", "library", "library-panel");
+  const scenarioActions = h("div", { class: "scenario-actions", "data-testid": "scenario-actions" });
+  library.root.insertBefore(scenarioActions, library.body);
+  const account = h("div", { class: "account", "data-testid": "account" });
+  const editorSlot = h("div", { class: "editor-slot" });
   const scenario = h("section", { class: "panel scenario", "data-testid": "scenario" },
     h("p", { class: "muted" }, "Pick a lesson on the left to read its code."));
   const status = h("span", { class: "badge", "data-testid": "run-status" });
@@ -56,14 +63,18 @@ export function buildLayout(app: HTMLElement): Layout {
       h("div", { class: "brand" },
         h("span", { class: "logo", "aria-hidden": "true" }, "⇄"),
         h("h1", null, "Playground"),
-        h("span", { class: "tagline" }, "concurrent & distributed computing, run for real"))),
+        h("span", { class: "tagline" }, "concurrent & distributed computing, run for real")),
+      account),
     h("main", { class: "grid" },
       h("aside", { class: "col col-library" }, library.root),
-      h("div", { class: "col col-main" }, scenario, runbar, notice, explore.root, timeline.root, stepper.root, diagram.root, result, log.root),
+      h("div", { class: "col col-main" }, scenario, editorSlot, runbar, notice, explore.root, timeline.root, stepper.root, diagram.root, result, log.root),
       h("aside", { class: "col col-state" }, topology.root, threads.root, variables.root, resources.root, graph.root)));
 
   return {
     library: library.body,
+    scenarioActions,
+    account,
+    editorSlot,
     scenario,
     controls,
     status,

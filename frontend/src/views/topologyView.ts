@@ -26,6 +26,7 @@ export class TopologyView {
   private cy: Core | null = null;
   private shownKey = "";
   private linkSource: string | null = null;
+  private fittedCount = -1;
   linkMode = false;
 
   constructor(private readonly actions: TopologyActions, private readonly editable: boolean) {
@@ -76,7 +77,9 @@ export class TopologyView {
     ];
     const pan = this.cy?.pan();
     const zoom = this.cy?.zoom();
-    const first = !this.cy;
+    // A new or removed node refits the view, so every node stays on the canvas.
+    const first = !this.cy || spec.nodes.length !== this.fittedCount;
+    this.fittedCount = spec.nodes.length;
     this.cy?.destroy();
     this.cy = cytoscape({
       container: this.canvas,
