@@ -128,6 +128,10 @@ def test_frontend_opens_and_scrolls_a_100k_trace(tmp_path):
             page.get_by_test_id("scenario-title").wait_for()
             started = time.perf_counter()
             page.goto(f"{server.url}/#/runs/{run_id}")
+            page.wait_for_function("+(document.querySelector('[data-testid=spacetime]')?.dataset.events || 0) > 0",
+                                   timeout=120_000, polling="raf")
+            page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+            first_paint = time.perf_counter() - started
             page.wait_for_function(
                 f"document.querySelector('[data-testid=spacetime]')?.dataset.events === '{len(events)}'",
                 timeout=120_000, polling="raf")
@@ -152,7 +156,8 @@ def test_frontend_opens_and_scrolls_a_100k_trace(tmp_path):
               f"worst {max(times):.1f} ms")
 
     print(f"\nFrontend: {len(events):,} events ({size / 1e6:.1f} MB JSONL), Chromium headless")
-    print(f"  open + first paint of the diagram: {opened:.2f} s (aim < 2 s)")
+    print(f"  open to first paint of the diagram (first 10,000 events drawn): {first_paint:.2f} s (aim < 2 s)")
+    print(f"  open to all {len(events):,} events in and drawn: {opened:.2f} s")
     report("scrolling at 22 px/event", frames)
     report("scrolling zoomed out (~4.3 px/event)", dense)
     if heap:

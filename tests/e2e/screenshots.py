@@ -1,6 +1,9 @@
 """Screenshots of the page for a person to look at, light and dark: idle, mid-run,
 deadlock, step mode mid-way and with a blocked thread, an exploration's outcomes,
-and a witness replayed one step back from its end.
+a witness replayed one step back from its end, the space-time diagram with an
+event's causal past and future, the editor with a validation error, a drawn
+scenario's run with lost messages, and a run scrubbed back to its middle. The
+light drawn run is also saved as docs/playground.png for the README.
 
     .venv/bin/python -m tests.e2e.screenshots [--url http://127.0.0.1:8000] [--out var/screenshots]
 
@@ -68,6 +71,7 @@ def shoot(url, out: Path):
             page.screenshot(path=out / f"deadlock-narrow-{scheme}.png", full_page=True)
             context.close()
             shoot_interleavings(browser, url, out, scheme)
+            shoot_visualizer(browser, url, out, scheme)
         browser.close()
     return sorted(out.glob("*.png"))
 
@@ -121,6 +125,85 @@ def shoot_interleavings(browser, url, out: Path, scheme):
     page.locator("[data-testid=run-status][data-status=deadlock]").wait_for(timeout=90_000)
     page.get_by_test_id("timeline-back").click()
     full_page(page, out / f"witness-{scheme}.png")
+    context.close()
+
+
+CLIENT_CODE = "for i in range(12):\n    send('server', {'n': i, 'from': me})\nprint('sent 12')\n"
+SERVER_CODE = ("got = 0\nwhile True:\n    m = recv(timeout=0.5)\n    if m is None:\n        break\n"
+               "    got = got + 1\nprint(f'received {got}')\n")
+
+
+def type_code(page, code):
+    page.get_by_test_id("editor-code").locator(".cm-content").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text(code)
+
+
+def shoot_visualizer(browser, url, out: Path, scheme):
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, color_scheme=scheme)
+    page = context.new_page()
+    # The diagram of the clocks lesson with one event's causal past and future.
+    page.goto(f"{url}/#/lamport-vector-clocks")
+    page.get_by_test_id("scenario-title").wait_for()
+    page.get_by_test_id("run").click()
+    page.locator("[data-testid=run-status][data-status=completed]").wait_for(timeout=90_000)
+    diagram = page.get_by_test_id("spacetime")
+    diagram.get_by_test_id("diagram-zoom-out").click()
+    scroller = diagram.locator(".st-scroller")
+    scroller.evaluate("el => el.scrollTop = 0")
+    box = scroller.bounding_box()
+    x = box["x"] + box["width"] / 2
+    for dy in range(60, int(box["height"]), 3):
+        page.mouse.move(x, box["y"] + dy)
+        if page.get_by_test_id("diagram-tooltip").is_visible():
+            page.mouse.click(x, box["y"] + dy)
+            page.mouse.move(x, box["y"] + dy)
+            if diagram.get_attribute("data-selected"):
+                break
+    page.wait_for_timeout(300)
+    diagram.scroll_into_view_if_needed()
+    page.get_by_test_id("diagram-panel").screenshot(path=out / f"diagram-causal-{scheme}.png")
+
+    # A scenario drawn from an empty canvas: a mistake first, then a run over lossy links.
+    page.get_by_test_id("new-scenario").click()
+    editor = page.get_by_test_id("editor")
+    for role in ("client", "client", "server"):
+        page.get_by_test_id("editor-role").select_option(role)
+        page.get_by_test_id("editor-add-node").click()
+    for client in ("client", "client2"):
+        editor.get_by_test_id(f"topology-node-{client}").press("Enter")
+        page.get_by_test_id("editor-link-target").select_option("server")
+        page.get_by_test_id("editor-add-link").click()
+        editor.get_by_test_id(f"topology-link-{client}-server").press("Enter")
+        page.get_by_test_id("editor-link-loss").fill("0.3")
+        page.get_by_test_id("editor-link-loss").press("Enter")
+        editor.get_by_test_id(f"topology-node-{client}").press("Enter")
+        page.get_by_test_id("editor-tab-main").click()
+        type_code(page, CLIENT_CODE)
+    editor.get_by_test_id("topology-node-server").press("Enter")
+    page.get_by_test_id("editor-tab-main").click()
+    type_code(page, "got = 0\nwhile True\n    pass\n")
+    page.get_by_test_id("run").click()
+    page.get_by_test_id("editor-problems").filter(has_text="SyntaxError").wait_for(timeout=30_000)
+    full_page(page, out / f"editor-error-{scheme}.png")
+    type_code(page, SERVER_CODE)
+    page.get_by_test_id("run").click()
+    page.locator("[data-testid=run-status][data-status=completed]").wait_for(timeout=90_000)
+    page.wait_for_timeout(1200)
+    page.get_by_test_id("diagram-panel").scroll_into_view_if_needed()
+    page.screenshot(path=out / f"drawn-run-{scheme}.png")
+    if scheme == "light":
+        (ROOT / "docs").mkdir(exist_ok=True)
+        page.screenshot(path=ROOT / "docs" / "playground.png")
+
+    # A finished run scrubbed back to its middle.
+    page.goto(f"{url}/#/semaphore-db")
+    page.get_by_test_id("scenario-title").wait_for()
+    page.get_by_test_id("run").click()
+    page.locator("[data-testid=run-status][data-status=completed]").wait_for(timeout=90_000)
+    last = int(page.get_by_test_id("playback-scrubber").get_attribute("max"))
+    page.get_by_test_id("playback-scrubber").fill(str(last // 2))
+    full_page(page, out / f"scrubbed-{scheme}.png")
     context.close()
 
 

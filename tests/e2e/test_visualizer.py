@@ -17,9 +17,10 @@ def diagram(page: Page):
 
 def click_on_canvas(page: Page, button_testid: str):
     """Clicks the topology canvas where the element of this list button is drawn."""
-    button = page.get_by_test_id(button_testid)
+    panel = page.get_by_test_id("topology-panel")
+    button = panel.get_by_test_id(button_testid)
     x, y = float(button.get_attribute("data-x")), float(button.get_attribute("data-y"))
-    box = page.get_by_test_id("topology").bounding_box()
+    box = panel.get_by_test_id("topology").bounding_box()
     page.mouse.click(box["x"] + x, box["y"] + y)
 
 
@@ -170,7 +171,8 @@ def test_crashing_the_server_with_a_click_makes_the_clients_fail(page, playgroun
     sent = []
     page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
     open_lesson(page, playground_server.url, "server-single-point-of-failure")
-    expect(page.get_by_test_id("topology")).to_have_attribute("data-nodes", "4")
+    topology = page.get_by_test_id("topology-panel").get_by_test_id("topology")
+    expect(topology).to_have_attribute("data-nodes", "4")
     # Pick the server on the canvas first, so Crash can be pressed the moment the run is live.
     click_on_canvas(page, "topology-node-server")
     expect(page.get_by_test_id("fault-node")).to_contain_text("server")
@@ -183,7 +185,7 @@ def test_crashing_the_server_with_a_click_makes_the_clients_fail(page, playgroun
     assert any('"action": "crash"' in str(f) or '"action":"crash"' in str(f) for f in sent), sent
     assert any('"node": "server"' in str(f) or '"node":"server"' in str(f) for f in sent), sent
     expect(page.get_by_test_id("event-log").locator("tr[data-kind='node.crash']").first).to_be_attached()
-    expect(page.get_by_test_id("topology")).to_have_attribute("data-crashed", "server")
+    expect(topology).to_have_attribute("data-crashed", "server")
     outputs = page.get_by_test_id("outputs")
     for client in ("client1", "client2", "client3"):
         expect(outputs).to_contain_text(re.compile(rf"{client}[\s\S]*server unreachable"))

@@ -209,9 +209,9 @@ export class App {
     const local = browserStore.list();
     replaceChildren(this.ui.scenarioActions,
       h("div", { class: "row" },
-        h("button", { class: "btn small primary", "data-testid": "new-scenario", title: "Draw a scenario from an empty canvas", onclick: () => this.edit(emptySpec(), null) }, "＋ New scenario"),
+        h("button", { class: "btn small primary", "data-testid": "new-scenario", title: "Draw a scenario from an empty canvas", onclick: () => this.edit(emptySpec(), null) }, "+ New scenario"),
         h("button", { class: "btn small", "data-testid": "duplicate-scenario", title: "Copy this lesson into the editor", disabled: !this.spec || this.editing,
-          onclick: () => this.spec && this.edit(duplicateSpec(this.spec), null) }, "⎘ Duplicate")),
+          onclick: () => this.spec && this.edit(duplicateSpec(this.spec), null) }, "Duplicate")),
       local.length ? h("div", { class: "local-list" },
         h("h3", null, "In this browser"),
         h("ul", null, local.map((l) => h("li", null, h("button", { class: "linklike", "data-testid": `local-${l.spec.slug}`, onclick: () => this.edit(l.spec, null) }, l.spec.title))))) : null);

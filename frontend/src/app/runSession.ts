@@ -86,6 +86,7 @@ export class RunSession {
       for (const page of pages) {
         const { fresh, gap } = this.preloadCursor.accept((await page).events);
         if (fresh.length) this.receive(fresh);
+        if (!loaded && fresh.length) this.onChange(); // the first page is drawn at once; the rest when all is in
         loaded = this.preloadCursor.last;
         if (gap) break;
       }

@@ -27,10 +27,10 @@ export class PlaybackControls {
     type: "range", min: "0", max: "0", step: "1", value: "0", class: "pb-scrub", "data-testid": "playback-scrubber",
     "aria-label": "Moment of the run (event number)",
   }) as HTMLInputElement;
-  private readonly play = h("button", { class: "btn small pb-play", "data-testid": "playback-play", title: "Play / pause (space)" }, "▶");
+  private readonly play = h("button", { class: "btn small pb-play", "data-testid": "playback-play", title: "Play / pause (space)" }, "▶ Play");
   private readonly back = h("button", { class: "btn small", "data-testid": "playback-back", title: "One event back (← or Shift+←)" }, "◀");
-  private readonly fwd = h("button", { class: "btn small", "data-testid": "playback-forward", title: "One event forward (→ or Shift+→)" }, "▶|");
-  private readonly start = h("button", { class: "btn small", "data-testid": "playback-start", title: "The beginning (Home)" }, "⏮");
+  private readonly fwd = h("button", { class: "btn small", "data-testid": "playback-forward", title: "One event forward (→ or Shift+→)" }, "▶");
+  private readonly start = h("button", { class: "btn small", "data-testid": "playback-start", title: "The beginning (Home)" }, "⇤");
   private readonly end = h("button", { class: "btn small", "data-testid": "playback-live", title: "Follow the run to its end (End)" }, "Live");
   private readonly speedSelect = h("select", { class: "pb-speed", "data-testid": "playback-speed", "aria-label": "Playback speed" },
     SPEEDS.map((s) => h("option", { value: String(s) }, `${s} ev/s`))) as HTMLSelectElement;
@@ -57,13 +57,13 @@ export class PlaybackControls {
     this.scrub.max = String(s.last);
     this.scrub.value = String(at);
     this.scrub.disabled = s.last === 0;
-    this.play.textContent = s.playing ? "⏸" : "▶";
+    this.play.textContent = s.playing ? "❚❚ Pause" : "▶ Play";
     this.play.setAttribute("aria-pressed", String(s.playing));
     this.play.disabled = s.last === 0;
     this.back.disabled = at <= 0;
     this.fwd.disabled = s.cursor === null;
     this.start.disabled = at <= 0;
-    this.end.textContent = s.live ? "● Live" : "End";
+    this.end.textContent = s.live ? "● Live" : "End ⇥";
     this.end.classList.toggle("on", s.cursor === null);
     this.end.disabled = s.cursor === null;
     this.speedSelect.value = String(s.speed);

@@ -41,7 +41,7 @@ export class ScenarioEditor {
   private readonly title = h("input", { class: "editor-title", "data-testid": "editor-title", "aria-label": "Scenario title" }) as HTMLInputElement;
   private readonly role = h("select", { "data-testid": "editor-role", "aria-label": "Role of the new node" },
     ROLES.map((r) => h("option", { value: r.role }, r.label))) as HTMLSelectElement;
-  private readonly linkMode = h("button", { class: "btn small", "data-testid": "editor-link-mode", "aria-pressed": "false", title: "Click one node, then another" }, "⤳ Draw link");
+  private readonly linkMode = h("button", { class: "btn small", "data-testid": "editor-link-mode", "aria-pressed": "false", title: "Click one node, then another" }, "→ Draw link");
   private readonly undoButton = h("button", { class: "btn small", "data-testid": "editor-undo", title: "Undo (Ctrl+Z outside the code)" }, "↶ Undo");
   private readonly redoButton = h("button", { class: "btn small", "data-testid": "editor-redo", title: "Redo (Ctrl+Shift+Z)" }, "↷ Redo");
   private readonly side = h("div", { class: "editor-side", "data-testid": "editor-side" });
@@ -97,7 +97,7 @@ export class ScenarioEditor {
           h("button", { class: "btn small", "data-testid": "editor-close", title: "Back to the lessons", onclick: () => this.actions.close() }, "✕"))),
       h("div", { class: "editor-toolbar" },
         h("label", { class: "field inline" }, "role ", this.role),
-        h("button", { class: "btn small", "data-testid": "editor-add-node", onclick: () => this.addNodeAt() }, "＋ Node"),
+        h("button", { class: "btn small", "data-testid": "editor-add-node", onclick: () => this.addNodeAt() }, "+ Node"),
         this.linkMode, this.undoButton, this.redoButton, this.note),
       h("div", { class: "editor-body" },
         h("div", { class: "editor-canvas" }, this.topology.root, h("p", { class: "muted editor-hint" }, "Double-click the canvas to add a node there; drag nodes to move them.")),
@@ -209,7 +209,7 @@ export class ScenarioEditor {
         h("h3", null, spec.nodes.length ? "Nothing selected" : "An empty canvas"),
         h("p", { class: "muted" }, spec.nodes.length
           ? "Click a node to edit its role, memory, resources, links and code; click a link to set its faults."
-          : "Choose a role and press ＋ Node (or double-click the canvas). Then link nodes with ⤳ Draw link or from a node's panel."));
+          : "Choose a role and press + Node (or double-click the canvas). Then link nodes with → Draw link or from a node's panel."));
       return;
     }
     if (sel.kind === "link") {
@@ -334,7 +334,7 @@ export class ScenarioEditor {
         let name = "";
         if (this.change((s) => (name = addThread(s, n.id)))) this.snippet = name;
         this.render();
-      } }, "＋ thread"));
+      } }, "+ thread"));
     const code = this.snippet === "setup" ? n.setup ?? "" : n.threads.find((t) => t.name === this.snippet)?.code ?? "";
     this.code.setDoc(code);
     this.codeHost.dataset.node = n.id;

@@ -31,6 +31,10 @@ export class TopologyView {
 
   constructor(private readonly actions: TopologyActions, private readonly editable: boolean) {
     this.root = h("div", { class: "topology" }, this.canvas, this.list);
+    // Shown again or resized (a panel appearing, a narrower window): fit the drawing to it.
+    new ResizeObserver(() => {
+      if (this.canvas.clientWidth && this.cy) this.fit();
+    }).observe(this.canvas);
   }
 
   render(spec: ScenarioSpec | null, net: NetworkState | null, selected: Selection): void {
@@ -123,8 +127,14 @@ export class TopologyView {
 
   /** Refits after the container changed size (e.g. shown again). */
   fit(): void {
-    this.cy?.resize();
-    this.cy?.fit(undefined, 30);
+    const cy = this.cy;
+    if (!cy) return;
+    cy.resize();
+    cy.fit(undefined, 30);
+    if (cy.zoom() > 1.2) {
+      cy.zoom(1.2);
+      cy.center();
+    }
   }
 
   setLinkMode(on: boolean): void {
