@@ -190,7 +190,16 @@ def shoot_visualizer(browser, url, out: Path, scheme):
     page.get_by_test_id("run").click()
     page.locator("[data-testid=run-status][data-status=completed]").wait_for(timeout=90_000)
     page.wait_for_timeout(1200)
-    page.get_by_test_id("diagram-panel").scroll_into_view_if_needed()
+    # The whole run in view, the diagram's panel just under the sticky run bar.
+    for _ in range(2):
+        page.get_by_test_id("diagram-zoom-out").click()
+    page.get_by_test_id("spacetime").locator(".st-scroller").evaluate("el => el.scrollTop = 0")
+    page.evaluate("""() => {
+      const d = document.querySelector('[data-testid=diagram-panel]');
+      const bar = document.querySelector('[data-testid=runbar]');
+      window.scrollTo(0, d.getBoundingClientRect().top + window.scrollY - bar.offsetHeight - 90);
+    }""")
+    page.wait_for_timeout(400)
     page.screenshot(path=out / f"drawn-run-{scheme}.png")
     if scheme == "light":
         (ROOT / "docs").mkdir(exist_ok=True)

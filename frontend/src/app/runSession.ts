@@ -77,12 +77,21 @@ export class RunSession {
    * confirms that nothing follows (it resumes after the last seq loaded).
    */
   private async preload(stored: number, wsPath: string | undefined): Promise<void> {
-    const pages: Promise<{ events: unknown[] }>[] = [];
-    for (let after = 0; after < stored; after += PAGE) pages.push(api.events(this.id, after, PAGE));
+    // The first page alone (it is drawn at once), then the others side by side.
+    const pages: Promise<{ events: unknown[] }>[] = [api.events(this.id, 0, PAGE)];
+    const rest = (async () => {
+      await pages[0].catch(() => null);
+      const more: Promise<{ events: unknown[] }>[] = [];
+      for (let after = PAGE; after < stored; after += PAGE) more.push(api.events(this.id, after, PAGE));
+      for (const p of more) p.catch(() => null); // a page that fails after a gap is never awaited
+      return more;
+    })();
+    pages[0].catch(() => null); // its failure is handled below
     let loaded = 0;
     try {
       // Applied in order as pages arrive, drawn once at the end: one render instead of one per page.
       this.quiet = true;
+      pages.push(...(await rest));
       for (const page of pages) {
         const { fresh, gap } = this.preloadCursor.accept((await page).events);
         if (fresh.length) this.receive(fresh);
