@@ -97,7 +97,10 @@ export class App {
       },
     });
     this.log = new EventLog(this.ui.log.body, this.ui.log.note);
-    this.graph = new WaitForGraphView(this.ui.graph.body);
+    this.graph = new WaitForGraphView(this.ui.graph.body, (thread) => {
+      this.diagram.selectThread(thread);
+      this.ui.diagram.root.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    });
     this.stepper = new StepControls(this.ui.stepper.body, this.ui.stepper.note, {
       step: (thread) => this.control({ type: "step", thread }),
       random: () => this.control({ type: "step", random: true }),
@@ -536,6 +539,7 @@ export class App {
     this.session = null;
     this.log.clear();
     this.graph.reset();
+    this.diagram.reset();
   }
 
   private notify(message: string | null): void {

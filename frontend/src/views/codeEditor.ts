@@ -2,6 +2,8 @@
 // server's validation errors shown as lint diagnostics at their line.
 
 import { python } from "@codemirror/lang-python";
+import { HighlightStyle, syntaxHighlighting } from "@codemirror/language";
+import { tags as t } from "@lezer/highlight";
 import { lintGutter, setDiagnostics, type Diagnostic } from "@codemirror/lint";
 import { EditorState } from "@codemirror/state";
 import { basicSetup, EditorView } from "codemirror";
@@ -21,6 +23,16 @@ const theme = EditorView.theme({
   "&.cm-focused .cm-cursor": { borderLeftColor: "var(--fg)" },
   ".cm-scroller": { minHeight: "150px", maxHeight: "420px" },
 });
+
+// Token colours from the page's variables, so the code reads well in light and dark.
+const highlight = HighlightStyle.define([
+  { tag: [t.keyword, t.controlKeyword, t.definitionKeyword, t.operatorKeyword, t.moduleKeyword], color: "var(--cm-keyword)", fontWeight: "600" },
+  { tag: [t.string, t.special(t.string)], color: "var(--cm-string)" },
+  { tag: [t.number, t.bool, t.null], color: "var(--cm-number)" },
+  { tag: t.comment, color: "var(--muted)", fontStyle: "italic" },
+  { tag: [t.function(t.variableName), t.function(t.propertyName), t.definition(t.variableName)], color: "var(--cm-def)" },
+  { tag: [t.className, t.definition(t.className)], color: "var(--cm-def)", fontWeight: "600" },
+]);
 
 export class CodeEditor {
   readonly view: EditorView;
@@ -52,7 +64,7 @@ export class CodeEditor {
     return EditorState.create({
       doc: code,
       extensions: [
-        basicSetup, python(), lintGutter(), theme, EditorState.tabSize.of(4),
+        syntaxHighlighting(highlight), basicSetup, python(), lintGutter(), theme, EditorState.tabSize.of(4),
         EditorView.updateListener.of((u) => {
           if (u.docChanged && !this.quiet) this.onChange(u.state.doc.toString());
         }),

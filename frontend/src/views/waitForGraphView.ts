@@ -17,7 +17,7 @@ export class WaitForGraphView {
   private readonly explanation = h("div", { class: "wfg-explanation", "data-testid": "deadlock-explanation" });
   private readonly empty = h("p", { class: "muted wfg-empty" }, "Nobody holds or waits for anything yet.");
 
-  constructor(private readonly root: HTMLElement) {
+  constructor(private readonly root: HTMLElement, private readonly onThread: (thread: string) => void = () => {}) {
     replaceChildren(root, this.empty, this.canvas, this.explanation);
   }
 
@@ -69,6 +69,8 @@ export class WaitForGraphView {
       minZoom: 0.3,
       maxZoom: 2.5,
     });
+    // A thread clicked here is picked out in the space-time diagram.
+    this.cy.on("tap", "node.thread", (e) => this.onThread(e.target.id()));
     this.cy.fit(undefined, 24);
     if (this.cy.zoom() > 1.15) {
       this.cy.zoom(1.15);
