@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
+
 from playground.engine.explore import Explorer
 from playground.engine.spec import validate
 from tests.unit.helpers import LIBRARY
 
 UNREDUCED_CAP = 20_000  # the unreduced count of a large space is "more than" this
+REDUCED_CAP = 5_000  # distributed lessons with recv timeouts have large spaces: report how far it got
 
 COUNTER_RACE = validate({
     "slug": "counter-race-2x8",
@@ -26,8 +29,8 @@ COUNTER_RACE = validate({
 
 
 def explore(spec: dict, reduction: bool) -> tuple[dict, float]:
-    spec = dict(spec, run={**spec["run"], "mode": "explore", "timeout_ms": 120_000,
-                           "max_schedules": None if reduction else UNREDUCED_CAP})
+    spec = dict(spec, run={**spec["run"], "mode": "explore", "timeout_ms": 60_000,
+                           "max_schedules": REDUCED_CAP if reduction else UNREDUCED_CAP})
     events: list[dict] = []
     started = time.perf_counter()
     Explorer(spec, events.append, reduction=reduction).run()
@@ -36,6 +39,7 @@ def explore(spec: dict, reduction: bool) -> tuple[dict, float]:
     return result, elapsed
 
 
+@pytest.mark.timeout(3600)
 def test_explore_figures():
     specs = [validate(json.loads(p.read_text())) for p in sorted(LIBRARY.glob("*.json"))] + [COUNTER_RACE]
     print()
@@ -43,7 +47,10 @@ def test_explore_figures():
           f"{'sched/s':>8} {'wall s':>7}")
     for spec in specs:
         reduced, wall = explore(spec, reduction=True)
-        unreduced, _ = explore(spec, reduction=False)
-        full = str(unreduced["explored"]) if unreduced["exhaustive"] else f">{UNREDUCED_CAP}"
+        if "shared-state" in spec.get("tags", []) or spec["slug"] == COUNTER_RACE["slug"]:
+            unreduced, _ = explore(spec, reduction=False)
+            full = str(unreduced["explored"]) if unreduced["exhaustive"] else f">{UNREDUCED_CAP}"
+        else:  # messages and timeouts: too many interleavings to count one by one here
+            full = "-"
         print(f"{spec['slug']:<22} {reduced['explored']:>8} {str(reduced['exhaustive']):>10} {full:>10} "
               f"{len(reduced['outcomes']):>8} {reduced['explored'] / wall:>8.0f} {wall:>7.2f}")
