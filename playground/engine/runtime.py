@@ -28,6 +28,7 @@ NEW, RUNNING, PARKED, BLOCKED, FINISHED, FAILED = "new", "running", "parked", "b
 CONTROLLED_MODES = ("step", "replay", "random", "explore")
 # Room for the threads to unwind after the run has ended.
 UNWIND_S = 1.0
+MAX_EVENTS = 1_000_000  # per run: beyond this a trace is no longer something to look at
 MAX_THREADS = 200  # alive at once: enough for any lesson, far from the memory limit
 # Free-mode preemption: how long a yielding thread waits at most for another to move.
 PREEMPT_MAX_S = 0.05
@@ -315,6 +316,9 @@ class Runtime:
         # The hot path of every run: built in one go rather than through EventLog.emit.
         snippet, line = self.where(ctx)
         log = self.log
+        if log.seq >= MAX_EVENTS:  # the threads stop at their next step; what they do till then is not shown
+            self.stop("failed", f"the run produced {MAX_EVENTS:,} events and was stopped (an endless loop?)")
+            return None
         log.seq += 1
         event = {"seq": log.seq, "t": round(time.perf_counter() - log.t0, 6), "kind": kind,
                  "node": clock.node, "thread": ctx.name, "lamport": clock.lamport, "vc": dict(clock.vc),

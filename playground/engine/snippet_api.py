@@ -12,6 +12,8 @@ from .instrument import MUTATED, NAME_KEYWORD, SHARED
 from .runtime import BLOCKED, FAILED, FINISHED, RunStopped, Runtime, SharedVars
 from .safety import make_builtins, snippet_modules
 
+MAX_PRINT = 4000
+
 
 class SnippetThread:
     """`threading.Thread` for snippets: a real OS thread the runtime knows."""
@@ -83,6 +85,8 @@ class SnippetAPI:
     # print / sleep -----------------------------------------------------------
     def print(self, *args: Any, sep: str = " ", end: str = "\n", file: Any = None, flush: bool = False) -> None:
         text = (sep if sep is not None else " ").join(str(a) for a in args)
+        if len(text) > MAX_PRINT:  # a page of text per print is plenty; a trace is not a log file
+            text = text[:MAX_PRINT] + f"… ({len(text) - MAX_PRINT} more characters)"
         rt = self.runtime
         ctx = rt.local.ctx
         with rt.mutex:

@@ -105,3 +105,17 @@ def test_a_thread_bomb_is_stopped_with_a_clear_error():
     failed = [e for e in kinds(events, "thread.failed") if e["thread"] == "n/P1"]
     assert failed and "at most 200 threads" in failed[0]["error"] and failed[0]["line"] == 4
     assert finished(events)["status"] in ("failed", "timeout")
+
+
+def test_a_huge_print_is_cut_and_an_endless_stream_of_events_is_stopped(monkeypatch):
+    events = sandboxed("print('x' * 10 ** 7)\n")
+    (output,) = kinds(events, "output")
+    assert len(output["text"]) < 5000 and "more characters" in output["text"]
+    import playground.engine.runtime as runtime
+    from tests.unit.helpers import run
+
+    monkeypatch.setattr(runtime, "MAX_EVENTS", 500)
+    events = run(scenario({"P1": "while True:\n    x = x + 1\n"}, shared={"x": 0}))
+    end = finished(events)
+    assert end["status"] == "failed" and "500 events" in end["error"]
+    assert end["seq"] == 501  # 500 events, then run.finished
