@@ -299,3 +299,35 @@ def test_a_drawn_scenario_is_saved_in_the_browser_and_exported(page, playground_
     path.write_text(json.dumps(spec))
     page.get_by_test_id("editor-import").set_input_files(str(path))
     expect(page.get_by_test_id("editor-title")).to_have_value("Imported")
+
+
+def test_a_signed_in_person_saves_a_scenario_and_shares_it_by_link(page, browser, playground_server):
+    url = playground_server.url
+    page.goto(f"{url}/accounts/signup/")
+    page.locator("input[name=username]").fill("ada")
+    page.locator("input[name=password1]").fill("a-long-passphrase-42")
+    page.locator("input[name=password2]").fill("a-long-passphrase-42")
+    page.locator("form button[type=submit], form input[type=submit]").first.click()
+    page.goto(url)
+    expect(page.get_by_test_id("username")).to_have_text("ada")
+
+    page.get_by_test_id("new-scenario").click()
+    page.get_by_test_id("editor-title").fill("Ada's hello")
+    page.get_by_test_id("editor-title").press("Enter")
+    page.get_by_test_id("editor-add-node").click()
+    type_code(page, "print('hello from ada')\n")
+    page.get_by_test_id("editor-share").click()
+    link = page.get_by_test_id("share-link")
+    expect(link).to_have_attribute("href", re.compile(r"#/s_[\w-]+$"))
+    expect(page.get_by_test_id("scenario-my-scenario")).to_be_visible()  # in her library now
+
+    # Someone else, not signed in, opens the link and runs it.
+    other = browser.new_context()
+    try:
+        visitor = other.new_page()
+        visitor.goto(link.get_attribute("href"))
+        expect(visitor.get_by_test_id("scenario-title")).to_have_text("Ada's hello")
+        visitor.get_by_test_id("run").click()
+        expect(visitor.get_by_test_id("outputs")).to_contain_text("hello from ada", timeout=RUN_TIMEOUT)
+    finally:
+        other.close()

@@ -70,6 +70,7 @@ export class App {
   private editing = false; // the scenario shown is the editor's draft
   private savedSlug: string | null = null; // the draft's saved scenario on the server, when signed in
   private me: Me | null = null;
+  private routeKey: string | null = null; // what the URL names the scenario by
   private mode: PageMode = "free";
   private exploration: Exploration | null = null;
   // The moment shown: every view draws the state right after event `cursor`; null = the latest (live).
@@ -152,7 +153,7 @@ export class App {
     // A link or an edited address to another lesson or run (writeRoute itself fires no hashchange).
     window.addEventListener("hashchange", () => {
       const r = readRoute();
-      if (r.scenario && (r.scenario !== this.spec?.slug || r.run !== (this.session ? String(this.session.id) : null))) {
+      if (r.scenario && (r.scenario !== (this.editing ? "edit" : this.routeKey ?? this.spec?.slug) || r.run !== (this.session ? String(this.session.id) : null))) {
         void this.select(r.scenario, r.run);
       } else if (!r.scenario && r.run && r.run !== (this.session ? String(this.session.id) : null)) {
         void this.openRun(r.run);
@@ -199,6 +200,7 @@ export class App {
       return;
     }
     this.scenarioView.render(this.spec);
+    this.routeKey = slug; // a slug, or the share id it was opened by
     this.topoSelection = null;
     this.renderScenarioActions();
     writeRoute({ scenario: slug, run: runId });
@@ -401,12 +403,14 @@ export class App {
     this.notify(null);
     this.render();
     try {
-      const created = await api.createRun(this.editing ? forServer(this.spec) : this.spec.slug, options);
+      // By name when the server lists it for us; otherwise (a draft, a scenario opened by its share link) the spec itself.
+      const byName = !this.editing && this.scenarios.some((x) => x.slug === this.spec!.slug);
+      const created = await api.createRun(byName ? this.spec.slug : forServer(this.spec), options);
       if (this.editing) this.editor.showProblems([]);
       if (!keepExploration) this.exploration = null;
       this.openSession(created.id, created.status, created.ws, mode);
       this.reveal = mode === "step" ? this.ui.stepper.root : mode === "explore" ? this.ui.explore.root : mode === "replay" ? this.ui.timeline.root : null;
-      writeRoute({ scenario: this.editing ? "edit" : this.spec.slug, run: String(created.id) });
+      writeRoute({ scenario: this.editing ? "edit" : this.routeKey ?? this.spec.slug, run: String(created.id) });
     } catch (e) {
       if (this.editing && e instanceof ApiError && e.status === 400) this.showSpecErrors(e);
       this.notify(`Could not start the run: ${(e as Error).message}`);
