@@ -1,6 +1,8 @@
 import copy
+import json
 
-from django.db.models import Max
+from django.db.models import Max, TextField
+from django.db.models.functions import Cast
 from django.http import HttpResponse, JsonResponse
 
 from playground.engine.spec import SpecError, validate
@@ -112,10 +114,14 @@ def run_events(request, run_id):
     run = get_run(run_id)
     after = query_int(request, "after", 0)
     limit = query_int(request, "limit", 1000, minimum=1, maximum=10_000)
-    events = list(TraceEvent.objects.filter(run=run, seq__gt=after).order_by("seq")
-                  .values_list("data", flat=True)[:limit])
-    return JsonResponse({"events": events, "after": after, "last": events[-1]["seq"] if events else after,
-                         "more": len(events) == limit, "status": run.status})
+    # Each event's stored JSON is sent as it is: decoding and encoding 10,000 rows per
+    # page was most of the time a large trace took to open.
+    rows = list(TraceEvent.objects.filter(run=run, seq__gt=after).order_by("seq")
+                .annotate(text=Cast("data", TextField())).values_list("seq", "text")[:limit])
+    last = rows[-1][0] if rows else after
+    tail = json.dumps({"after": after, "last": last, "more": len(rows) == limit, "status": run.status})
+    body = '{"events":[' + ",".join(text for _, text in rows) + "]," + tail[1:]
+    return HttpResponse(body, content_type="application/json")
 
 
 @api_view("GET")

@@ -92,3 +92,14 @@ def test_a_run_downloads_in_each_export_format(client, worker, fmt, marker):
         assert sum(1 for e in trace if e["ph"] == "B") == sum(1 for e in events if e["kind"] == "sync.acquire")
     if fmt == "shiviz":
         assert len(body.splitlines()) == 2 + 2 * sum(1 for e in events if e.get("node") and e.get("vc"))
+
+
+def test_stored_events_are_served_in_pages_exactly_as_they_were_emitted(client, worker):
+    run_id, events = finished_run(client)
+
+    page = client.get(f"/api/runs/{run_id}/events?after=2&limit=3").json()
+
+    assert page["events"] == events[2:5]
+    assert (page["after"], page["last"], page["more"], page["status"]) == (2, 5, True, "completed")
+    rest = client.get(f"/api/runs/{run_id}/events?after=5&limit=10000").json()
+    assert rest["events"] == events[5:] and rest["more"] is False
