@@ -75,9 +75,21 @@ def _controls(runtime, stdin) -> None:
             runtime.control(message)
 
 
+def _exit_if_orphaned(parent: int, waiting: threading.Event) -> None:
+    """A spare child waits for a spec; if its parent dies first, it must not linger."""
+    while waiting.is_set():
+        if os.getppid() != parent:
+            os._exit(0)
+        time.sleep(0.5)
+
+
 def main() -> None:
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    waiting = threading.Event()
+    waiting.set()
+    threading.Thread(target=_exit_if_orphaned, args=(os.getppid(), waiting), daemon=True).start()
     first = stdin.readline()
+    waiting.clear()
     if not first:
         return
     request = loads(first)

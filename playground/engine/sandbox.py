@@ -7,6 +7,7 @@ process — the caller gets its events up to that point and then exactly one
 
 from __future__ import annotations
 
+import atexit
 import os
 import queue
 import signal
@@ -24,6 +25,64 @@ from .events import dumps, loads, snapshot
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 GRACE_S = 2.0  # the child ends itself at its timeout; this is the hard stop after it
 _EOF = object()
+
+
+def spawn_child(python: str) -> subprocess.Popen:
+    """A sandbox child, in its own process group, waiting for its spec on stdin."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(PROJECT_ROOT),
+           "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "MALLOC_ARENA_MAX": "2",
+           "LANG": "C.UTF-8"}
+    return subprocess.Popen(
+        [python, "-m", "playground.engine", "child"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        cwd=str(PROJECT_ROOT), env=env, start_new_session=True,
+    )
+
+
+class Spares:
+    """One child started ahead, its imports done, waiting for the next run's spec:
+    starting Python and importing the engine is most of the time before a run's
+    first event. Off with PLAYGROUND_SPARE_CHILD=0."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.spare: tuple[str, subprocess.Popen] | None = None
+        self.enabled = os.environ.get("PLAYGROUND_SPARE_CHILD", "1") != "0"
+        atexit.register(self.close)
+
+    def take(self, python: str) -> subprocess.Popen | None:
+        with self.lock:
+            spare, self.spare = self.spare, None
+        if spare is not None and spare[0] == python and spare[1].poll() is None:
+            return spare[1]
+        if spare is not None:
+            _stop(spare[1])
+        return None
+
+    def refill(self, python: str) -> None:
+        if not self.enabled:
+            return
+        with self.lock:
+            if self.spare is not None:
+                return
+            self.spare = (python, spawn_child(python))
+
+    def close(self) -> None:
+        with self.lock:
+            spare, self.spare = self.spare, None
+        if spare is not None:
+            _stop(spare[1])
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(5)
+    except (ProcessLookupError, subprocess.TimeoutExpired, OSError):
+        pass
+
+
+SPARES = Spares()
 
 
 class SandboxedRun:
@@ -50,14 +109,8 @@ class SandboxedRun:
 
     # -- life --------------------------------------------------------------
     def start(self) -> SandboxedRun:
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(PROJECT_ROOT),
-               "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "MALLOC_ARENA_MAX": "2",
-               "LANG": "C.UTF-8"}
-        self.proc = subprocess.Popen(
-            [self.python, "-m", "playground.engine", "child"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            cwd=str(PROJECT_ROOT), env=env, start_new_session=True,
-        )
+        self.proc = SPARES.take(self.python) or spawn_child(self.python)
+        SPARES.refill(self.python)
         self.started = time.monotonic()
         self._send({"spec": self.spec, "limits": self.limits})
         threading.Thread(target=self._read_events, daemon=True, name="sandbox-events").start()
