@@ -82,3 +82,16 @@ async def collect_until_final(comm, events=None, timeout=WAIT):
 
 def seqs(events):
     return [event["seq"] for event in events]
+
+
+def watch_to_end(run_id):
+    """Follow a run over its WebSocket until it ends: (events, final status)."""
+
+    async def watch():
+        comm = await connect(run_id)
+        try:
+            return await collect_until_final(comm)
+        finally:
+            await comm.disconnect()
+
+    return run_async(watch())

@@ -7,7 +7,7 @@ import pytest
 from playground.engine.spec import validate
 from playground.runs.models import Run
 
-from .helpers import collect_until_final, connect, post_run, run_async, slow_spec, wait_for
+from .helpers import collect_until_final, connect, post_run, run_async, slow_spec, wait_for, watch_to_end
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -69,14 +69,7 @@ def test_a_queued_run_is_cancelled_at_once_and_never_executes(client, transactio
 def test_cancelling_a_finished_run_is_a_conflict(client, worker):
     created = post_run(client, {"scenario": slow_spec(ticks=1, pause=0)})
 
-    async def watch():
-        comm = await connect(created["id"])
-        try:
-            return await collect_until_final(comm)
-        finally:
-            await comm.disconnect()
-
-    _, status = run_async(watch())
+    _, status = watch_to_end(created["id"])
     assert status == "completed"
     response = client.post(f"/api/runs/{created['id']}/cancel")
     assert response.status_code == 409

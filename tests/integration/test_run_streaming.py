@@ -5,7 +5,7 @@ import pytest
 from playground.exports.jsonl import parse
 from playground.runs.models import Run, TraceEvent
 
-from .helpers import collect_until_final, connect, counter_spec, post_run, run_async, seqs
+from .helpers import collect_until_final, connect, counter_spec, post_run, run_async, seqs, watch_to_end
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -15,14 +15,7 @@ def test_a_runs_events_arrive_complete_and_in_order(client, worker):
     assert created["status"] == "queued"
     assert created["ws"] == f"/ws/runs/{created['id']}/"
 
-    async def watch():
-        comm = await connect(created["id"])
-        try:
-            return await collect_until_final(comm)
-        finally:
-            await comm.disconnect()
-
-    events, status = run_async(watch())
+    events, status = watch_to_end(created["id"])
 
     assert status == "completed"
     assert seqs(events) == list(range(1, len(events) + 1))
@@ -36,14 +29,7 @@ def test_a_runs_events_arrive_complete_and_in_order(client, worker):
 def test_the_finished_run_reports_its_result_and_its_trace_downloads(client, worker):
     created = post_run(client, {"scenario": counter_spec(50)})
 
-    async def watch():
-        comm = await connect(created["id"])
-        try:
-            return await collect_until_final(comm)
-        finally:
-            await comm.disconnect()
-
-    events, _ = run_async(watch())
+    events, _ = watch_to_end(created["id"])
     detail = client.get(f"/api/runs/{created['id']}").json()
     assert detail["status"] == "completed"
     assert detail["events"] == len(events)

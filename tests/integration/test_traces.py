@@ -7,7 +7,7 @@ import pytest
 from playground.exports.jsonl import export as to_jsonl
 from playground.runs.models import Run, TraceEvent
 
-from .helpers import collect_until_final, connect, counter_spec, post_run, run_async
+from .helpers import counter_spec, post_run, watch_to_end
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -15,14 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def finished_run(client):
     created = post_run(client, {"scenario": counter_spec(20)})
 
-    async def watch():
-        comm = await connect(created["id"])
-        try:
-            return await collect_until_final(comm)
-        finally:
-            await comm.disconnect()
-
-    events, _ = run_async(watch())
+    events, _ = watch_to_end(created["id"])
     return created["id"], events
 
 
