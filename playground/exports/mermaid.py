@@ -1,6 +1,6 @@
 """A Mermaid sequence diagram: nodes across, messages as arrows, steps as notes."""
 
-from .sequence import participants, steps
+from .sequence import diagram
 
 
 def clean(text):
@@ -9,20 +9,12 @@ def clean(text):
 
 
 def export(events):
-    nodes = participants(events)
-    alias = {name: f"n{i}" for i, name in enumerate(nodes)}
-    lines = ["sequenceDiagram"]
-    lines += [f"    participant {alias[name]} as {clean(name)}" for name in nodes]
-    for step in steps(events):
+    nodes, steps = diagram(events)
+    lines = ["sequenceDiagram"] + [f"    participant {alias} as {clean(name)}" for alias, name in nodes]
+    for step in steps:
         if step[0] == "message":
             _, sender, recipient, text, lost = step
-            if sender in alias and recipient in alias:
-                arrow = "-x" if lost else "->>"
-                lines.append(f"    {alias[sender]}{arrow}{alias[recipient]}: {clean(text)}")
+            lines.append(f"    {sender}{'-x' if lost else '->>'}{recipient}: {clean(text)}")
         else:
-            _, where, text = step
-            over = [alias[n] for n in (where or nodes) if n in alias]
-            if over:
-                span = ",".join([over[0], over[-1]] if len(over) > 1 else over)
-                lines.append(f"    Note over {span}: {clean(text)}")
+            lines.append(f"    Note over {','.join(step[1])}: {clean(step[2])}")
     return "\n".join(lines) + "\n"

@@ -50,3 +50,22 @@ def steps(events):
     if len(out) > MAX_STEPS:
         out = out[:MAX_STEPS] + [("note", None, f"… {len(out) - MAX_STEPS} more steps not drawn")]
     return out
+
+
+def diagram(events):
+    """Participants with short aliases, then each step with aliases resolved:
+    ("message", from_alias, to_alias, text, lost) or ("note", [first, last alias], text)."""
+    nodes = participants(events)
+    alias = {name: f"n{i}" for i, name in enumerate(nodes)}
+    drawn = []
+    for step in steps(events):
+        if step[0] == "message":
+            _, sender, recipient, text, lost = step
+            if sender in alias and recipient in alias:
+                drawn.append(("message", alias[sender], alias[recipient], text, lost))
+        else:
+            _, where, text = step
+            over = [alias[n] for n in (where or nodes) if n in alias]
+            if over:
+                drawn.append(("note", [over[0], over[-1]] if len(over) > 1 else over, text))
+    return [(alias[name], name) for name in nodes], drawn
