@@ -24,7 +24,9 @@ from collections.abc import Callable
 from typing import Any
 
 from .events import EventLog, dumps, snapshot
-from .runtime import Runtime, WorkerPool, conflict
+from .footprint import conflict
+from .runtime import Runtime
+from .threads import WorkerPool
 
 PROGRESS_EVERY_S = 0.25
 DEFAULT_MAX_SCHEDULES = 20_000

@@ -12,7 +12,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .runtime import Runtime, ThreadCtx
+from .runtime import Runtime
+from .threads import ThreadCtx
 
 
 class Resource:

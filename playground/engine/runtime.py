@@ -9,10 +9,7 @@ the monitor: real threads really interleave between scheduling points.
 
 from __future__ import annotations
 
-import ast
 import copy
-import queue
-import random
 import sys
 import threading
 import time
@@ -20,11 +17,26 @@ from collections.abc import Callable
 from typing import Any
 
 from . import waitfor
-from .events import EventLog, NodeClock, snapshot
-from .instrument import SnippetRefused, compile_expression, instrument
+from .events import EventLog, snapshot
+from .footprint import fingerprint, touches
+from .instrument import SnippetRefused, instrument
+from .invariants import compile_invariants, first_violation
 from .network import Delivery, Network, NodeCrashed
+from .threads import (
+    BLOCKED,
+    FAILED,
+    FINISHED,
+    NEW,
+    PARKED,
+    RUNNING,
+    NodeState,
+    RunStopped,
+    ThreadCtx,
+    WorkerPool,
+    caused_by_stop,
+    describe_error,
+)
 
-NEW, RUNNING, PARKED, BLOCKED, FINISHED, FAILED = "new", "running", "parked", "blocked", "finished", "failed"
 CONTROLLED_MODES = ("step", "replay", "random", "explore")
 # Room for the threads to unwind after the run has ended.
 UNWIND_S = 1.0
@@ -33,198 +45,6 @@ MAX_THREADS = 200  # alive at once: enough for any lesson, far from the memory l
 # Free-mode preemption: how long a yielding thread waits at most for another to move.
 PREEMPT_MAX_S = 0.05
 PREEMPT_POLL_S = 0.0001
-
-
-class WorkerPool:
-    """Idle OS threads kept for the next execution: starting a thread costs far
-    more than a step, and the explorer runs thousands of short executions."""
-
-    def __init__(self):
-        self.jobs: queue.SimpleQueue = queue.SimpleQueue()
-        self.idle = 0
-        self.lock = threading.Lock()
-
-    def run(self, job: Callable[[], Any]) -> None:
-        with self.lock:
-            spare = self.idle > 0
-            if spare:
-                self.idle -= 1
-        self.jobs.put(job)
-        if not spare:
-            threading.Thread(target=self._work, name="explore-worker", daemon=True).start()
-
-    def _work(self) -> None:
-        while True:
-            job = self.jobs.get()
-            job()
-            with self.lock:
-                self.idle += 1
-
-
-class RunStopped(BaseException):
-    """Raised in a thread when the run ends under it (deadlock, timeout, cancel).
-
-    A BaseException so that a snippet's `except Exception:` cannot swallow it.
-    """
-
-
-class ThreadCtx:
-    """What the runtime knows about one thread of a node."""
-
-    rtype = "thread"
-
-    def __init__(self, node: NodeState, short: str, snippet: str, mutex: threading.Lock, seed: str):
-        self.node = node
-        self.short = short
-        self.name = f"{node.id}/{short}"
-        self.gid = self.name
-        self.snippet = snippet
-        self.line: int | None = None
-        self.cond = threading.Condition(mutex)
-        self.state = NEW
-        self.waiting_on: Any = None
-        self.forever = False
-        self.granted: Any = None
-        self.sleeping = False
-        self.fingerprint: Any = None  # local state, for the explorer's visited set
-        self.steps = 0
-        self.seen = 0  # hash of the values this thread has read (explorer)
-        self.free_pass = False
-        self.mail: Any = None  # a message handed over to this thread waiting in recv()
-        self.wait_pred: Callable[[], bool] | None = None  # controlled modes: what its wait waits for
-        self.crashed = False  # ended because its node crashed (not a failure of the run)
-        self.yielding: int | None = None  # the event count when it began to yield
-        self.outputs: list[str] = []
-        self.rng = random.Random(seed)
-        self.os_thread: threading.Thread | None = None
-
-    @property
-    def alive(self) -> bool:
-        return self.state in (RUNNING, PARKED, BLOCKED)
-
-    @property
-    def enabled(self) -> bool:
-        """Controlled modes: may this thread be given the next step?"""
-        return self.state == PARKED or (self.state == BLOCKED and self.granted_now())
-
-    def granted_now(self) -> bool:
-        return self.wait_pred is not None and self.wait_pred()
-
-    @property
-    def may_time_out(self) -> bool:
-        """In a timed wait that nothing has ended yet: choosing it is its timeout."""
-        return self.state == BLOCKED and not self.forever and not self.granted_now()
-
-    def holders(self) -> list[ThreadCtx]:  # joining a thread waits for that thread
-        return [self] if self.state in (NEW, RUNNING, PARKED, BLOCKED) else []
-
-
-class NodeState:
-    """A computer: its own memory, resources, globals and threads."""
-
-    def __init__(self, spec: dict):
-        self.id: str = spec["id"]
-        self.spec = spec
-        self.store: dict[str, Any] = {}
-        self.last: dict[str, Any] = {}  # JSON of each variable as last shown
-        self.clock = NodeClock(self.id)
-        self.resources: dict[str, Any] = {}
-        self.globals: dict[str, Any] = {}
-        self.threads: list[ThreadCtx] = []
-        self.auto_names: dict[str, int] = {}
-        self.crashed = False
-
-    def unique_name(self, wanted: str | None, rtype: str) -> str:
-        """Display names are unique per node: `x_lock`, or `x_lock#2` when reused."""
-        base = wanted or rtype
-        count = self.auto_names.get(base, 0) + 1
-        self.auto_names[base] = count
-        if wanted and count == 1:
-            return base
-        return f"{base}#{count}" if wanted else f"{base}{count}"
-
-
-class SharedVars:
-    """`__shared__` in rewritten snippets: attribute access is variable access."""
-
-    __slots__ = ("_runtime", "_node")
-
-    def __init__(self, runtime: Runtime, node: NodeState):
-        object.__setattr__(self, "_runtime", runtime)
-        object.__setattr__(self, "_node", node)
-
-    def __getattr__(self, name: str) -> Any:
-        return self._runtime.read(self._node, name)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        self._runtime.write(self._node, name, value)
-
-    def __delattr__(self, name: str) -> None:
-        raise TypeError(f"the shared variable {name!r} cannot be deleted")
-
-
-def _caused_by_stop(exc: BaseException) -> bool:
-    seen = 0
-    while exc is not None and seen < 20:
-        if isinstance(exc, RunStopped):
-            return True
-        exc = exc.__context__
-        seen += 1
-    return False
-
-
-_INVARIANTS: dict[str, Any] = {}
-INVARIANT_BUILTINS = {name: __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name)
-                      for name in ("len", "min", "max", "abs", "sum", "all", "any", "sorted", "set", "list",
-                                   "tuple", "dict", "int", "float", "str", "bool", "round", "True", "False",
-                                   "None")}
-
-
-def _touches(ctx: ThreadCtx, kind: str, fields: dict) -> tuple:
-    """What an event's step touched, and how: two steps conflict when they
-    touch the same thing and one of them changes it."""
-    if kind == "var.read":
-        return ("var", ctx.node.id, fields["name"], "r")
-    if kind == "var.write":
-        return ("var", ctx.node.id, fields["name"], "w")
-    if "resource" in fields:
-        return ("res", ctx.node.id, fields["resource"], "w")
-    if kind.startswith("section."):
-        return ("section", ctx.node.id, fields.get("section"), "w")
-    if kind.startswith("thread."):
-        return ("thread", ctx.name, "", "w")
-    return ("own", ctx.name, kind, "r")
-
-
-def conflict(a: set, b: set) -> bool:
-    """Do two steps' footprints conflict (same object, at least one write)?"""
-    for x in a:
-        for y in b:
-            if x[:3] == y[:3] and (x[3] == "w" or y[3] == "w"):
-                return True
-    return False
-
-
-def _plain(value: Any) -> bool:
-    return isinstance(value, (int, float, str, bool, type(None), list, tuple, dict, set))
-
-
-def fingerprint(snippet_files: dict) -> tuple:
-    """A thread's local state: where it is in each snippet frame and its plain locals."""
-    parts = []
-    frame = sys._getframe(2)
-    while frame is not None:
-        if frame.f_code.co_filename in snippet_files:
-            local = {k: snapshot(v) for k, v in frame.f_locals.items() if _plain(v) and not k.startswith("__")}
-            parts.append((frame.f_code.co_filename, frame.f_code.co_firstlineno, frame.f_lasti,
-                          repr(sorted(local.items()))))
-        frame = frame.f_back
-    return tuple(parts)
-
-
-def describe_error(exc: BaseException) -> str:
-    text = str(exc)
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 class Runtime:
@@ -269,7 +89,7 @@ class Runtime:
         if build_globals is None:
             from .snippet_api import build_globals
         self.build_globals = build_globals
-        self.invariant_checks = self.compile_invariants(spec.get("invariants") or [])
+        self.invariant_checks = compile_invariants(spec.get("invariants") or [], list(self.nodes.values()))
         self.network = Network(self, spec)
         # Compiled now, before a sandbox forbids compiling: (node, snippet) -> code or the refusal.
         self.compiled: dict[tuple[str, str], Any] = {}
@@ -307,7 +127,7 @@ class Runtime:
         if self.closed:
             return None
         if self.footprint is not None:
-            self.footprint.add(_touches(ctx, kind, fields))
+            self.footprint.add(touches(ctx, kind, fields))
         clock = ctx.node.clock
         clock.lamport += 1
         clock.vc[clock.node] += 1
@@ -592,7 +412,7 @@ class Runtime:
         except NodeCrashed:
             crashed = True
         except BaseException as exc:  # a snippet's error is an event, never a crash
-            if _caused_by_stop(exc):  # e.g. a `with lock:` exit while unwinding a stop
+            if caused_by_stop(exc):  # e.g. a `with lock:` exit while unwinding a stop
                 stopped = True
             else:
                 error = exc
@@ -809,20 +629,6 @@ class Runtime:
         threading.Thread(target=start, name=f"restart-{node.id}", daemon=True).start()
 
     # -- invariants and sections -------------------------------------------
-    def compile_invariants(self, texts: list[str]) -> list[tuple[str, Any, NodeState]]:
-        """Each invariant is checked on the nodes whose variables it names."""
-        checks = []
-        for text in texts:
-            if text not in _INVARIANTS:  # once per process: the explorer's later runs may not compile
-                names = {n.id for n in ast.walk(ast.parse(text, mode="eval")) if isinstance(n, ast.Name)}
-                _INVARIANTS[text] = (compile_expression(text, frozenset(), "<invariant>"),
-                                     names - set(INVARIANT_BUILTINS) - {"inside"})
-            code, names = _INVARIANTS[text]
-            nodes = [n for n in self.nodes.values() if names <= set(n.spec.get("shared", {}))]
-            for node in nodes or list(self.nodes.values())[:1]:
-                checks.append((text, code, node))
-        return checks
-
     def enter_section(self, ctx: ThreadCtx, name: str, delta: int) -> None:
         self.point(ctx)
         with self.mutex:
@@ -833,21 +639,13 @@ class Runtime:
 
     def check_invariants(self) -> bool:
         """Monitor held: True (and the run ends) when an invariant is false."""
-        for text, code, node in self.invariant_checks:
-            scope = dict(node.store)
-            scope["inside"] = lambda name, _n=node.id: self.inside.get((_n, name), 0)
-            try:
-                ok = eval(code, {"__builtins__": INVARIANT_BUILTINS}, scope)
-            except Exception as exc:  # a broken invariant is reported, not fatal
-                ok, scope["error"] = False, describe_error(exc)
-            if not ok:
-                values = {k: snapshot(v) for k, v in node.store.items()}
-                values.update({f"inside({name!r})": n for (nid, name), n in self.inside.items() if nid == node.id})
-                self.violation = {"invariant": text, "node": node.id, "values": values, "step": len(self.schedule)}
-                self.emit_run("invariant.violated", **self.violation)
-                self.stop("violated", f"invariant {text!r} is false")
-                return True
-        return False
+        violation = first_violation(self.invariant_checks, self.inside)
+        if violation is None:
+            return False
+        self.violation = {**violation, "step": len(self.schedule)}
+        self.emit_run("invariant.violated", **self.violation)
+        self.stop("violated", f"invariant {violation['invariant']!r} is false")
+        return True
 
     def unwind(self) -> None:
         """Give stopped threads a moment to leave; a thread stuck in a loop is left behind."""

@@ -9,8 +9,9 @@ from typing import Any
 
 from . import primitives as P
 from .instrument import MUTATED, NAME_KEYWORD, SHARED
-from .runtime import BLOCKED, FAILED, FINISHED, RunStopped, Runtime, SharedVars
+from .runtime import Runtime
 from .safety import make_builtins, snippet_modules
+from .threads import BLOCKED, FAILED, FINISHED, RunStopped, SharedVars
 
 MAX_PRINT = 4000
 
