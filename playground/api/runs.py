@@ -5,15 +5,14 @@ from django.db.models import Max, TextField
 from django.db.models.functions import Cast
 from django.http import HttpResponse, JsonResponse
 
-from playground.engine.spec import SpecError, validate
 from playground.exports import EXPORTERS
 from playground.runs import actions
-from playground.runs.limits import timeout_errors
 from playground.runs.models import Run, TraceEvent
 from playground.runs.reaper import reap_stale_runs
 from playground.scenarios.models import Scenario
 
 from .http import ApiError, api_view, not_found, query_int, read_json
+from .scenarios import checked_spec
 
 # Body fields of POST /api/runs that override the spec's `run` section; errors in them
 # are reported at run.<field>, as they would be in the spec.
@@ -79,13 +78,7 @@ def run_collection(request):
         return JsonResponse([{"id": str(r.id), "status": r.status, "scenario": r.scenario, "mode": r.mode,
                               "created": r.created.isoformat()} for r in runs], safe=False)
     spec, slug = spec_from_request(read_json(request), request.user)
-    try:
-        spec = validate(spec)
-    except SpecError as exc:
-        raise ApiError(400, "the scenario spec is invalid", exc.errors) from None
-    errors = timeout_errors(spec)
-    if errors:
-        raise ApiError(400, "the run may not last that long", errors)
+    spec = checked_spec(spec, too_long="the run may not last that long")
     run = actions.create_run(spec, slug)
     return JsonResponse({"id": str(run.id), "status": run.status, "ws": run.ws_path, "trace": run.trace_path,
                          "url": f"/api/runs/{run.id}"}, status=201)

@@ -14,7 +14,7 @@ from playground.scenarios.models import Scenario
 from .http import ApiError, api_view, not_found, read_json, require_user
 
 
-def checked_spec(data):
+def checked_spec(data, too_long="the scenario spec is invalid"):
     """A validated, normalised spec, or ApiError 400 with every error's path."""
     try:
         spec = validate(data)
@@ -22,7 +22,7 @@ def checked_spec(data):
         raise ApiError(400, "the scenario spec is invalid", exc.errors) from None
     errors = timeout_errors(spec)
     if errors:
-        raise ApiError(400, "the scenario spec is invalid", errors)
+        raise ApiError(400, too_long, errors)
     return spec
 
 

@@ -5,6 +5,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from .socket_cut import cut_first_connection_after
+
 RUN_TIMEOUT = 90_000  # a run goes through Celery and a sandboxed child; be generous
 
 
@@ -91,28 +93,7 @@ def test_the_trace_downloads_as_jsonl_matching_the_log(page, playground_server, 
 
 def test_a_dropped_connection_resumes_after_the_last_event(page, playground_server):
     """The first WebSocket is cut after seq 3; the page reconnects with ?after=3 and misses nothing."""
-    urls = []
-
-    def cut_the_first_connection(ws):
-        urls.append(ws.url)
-        server = ws.connect_to_server()
-        if len(urls) > 1:
-            return  # later connections pass through untouched
-
-        def from_server(message):
-            data = json.loads(message)
-            if data.get("type") != "events":
-                return
-            kept = [e for e in data["events"] if e["seq"] <= 3]
-            if kept:
-                ws.send(json.dumps({**data, "events": kept}))
-            if len(kept) < len(data["events"]) or kept and kept[-1]["seq"] == 3:
-                ws.close()
-                server.close()
-
-        server.on_message(from_server)
-
-    page.route_web_socket(re.compile(r"/ws/runs/"), cut_the_first_connection)
+    urls = cut_first_connection_after(page, 3, pass_other_messages=False)
     open_lesson(page, playground_server.url, "bank-withdraw-lock")
     run_to_the_end(page, "completed")
 

@@ -8,6 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from .socket_cut import cut_first_connection_after
 from .test_run_a_lesson import RUN_TIMEOUT, open_lesson, run_to_the_end
 
 
@@ -129,29 +130,7 @@ def test_the_deadlock_lesson_shows_the_cycle_and_the_rule_in_the_diagram(page, p
 def test_a_connection_cut_mid_run_leaves_the_diagram_whole(page, playground_server):
     """The first WebSocket is closed after a few events of a distributed run; after the
     reconnect the diagram has every event once and every message matched."""
-    urls = []
-
-    def cut_the_first_connection(ws):
-        urls.append(ws.url)
-        server = ws.connect_to_server()
-        if len(urls) > 1:
-            return
-
-        def from_server(message):
-            data = json.loads(message)
-            if data.get("type") != "events":
-                ws.send(message)
-                return
-            kept = [e for e in data["events"] if e["seq"] <= 8]
-            if kept:
-                ws.send(json.dumps({**data, "events": kept}))
-            if len(kept) < len(data["events"]) or kept and kept[-1]["seq"] == 8:
-                ws.close()
-                server.close()
-
-        server.on_message(from_server)
-
-    page.route_web_socket(re.compile(r"/ws/runs/"), cut_the_first_connection)
+    urls = cut_first_connection_after(page, 8, pass_other_messages=True)
     open_lesson(page, playground_server.url, "client-server-http")
     run_to_the_end(page, "completed")
     assert len(urls) >= 2 and "after=8" in urls[1], urls
