@@ -5,7 +5,6 @@ live run from the topology."""
 import json
 import re
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from .socket_cut import cut_first_connection_after
@@ -145,29 +144,50 @@ def test_a_connection_cut_mid_run_leaves_the_diagram_whole(page, playground_serv
     assert seqs == list(range(1, info["events"] + 1))
 
 
-@pytest.mark.parametrize("scheme", ["light"])
-def test_crashing_the_server_with_a_click_makes_the_clients_fail(page, playground_server, scheme):
+def test_crashing_the_server_with_a_click_makes_the_clients_fail(page, playground_server):
+    """The run is started in Step mode, so it waits for the learner: nothing moves (and the
+    lesson's own fault timeline, which controlled runs leave out) until the test has crashed
+    the server with a click. Then "Run to end" lets the clients find out."""
     sent = []
     page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
     open_lesson(page, playground_server.url, "server-single-point-of-failure")
     topology = page.get_by_test_id("topology-panel").get_by_test_id("topology")
     expect(topology).to_have_attribute("data-nodes", "4")
-    # Pick the server on the canvas first, so Crash can be pressed the moment the run is live.
     click_on_canvas(page, "topology-node-server")
     expect(page.get_by_test_id("fault-node")).to_contain_text("server")
     crash = page.get_by_test_id("fault-crash")
-    expect(crash).to_be_disabled()
+    expect(crash).to_be_disabled()  # no run yet
+
+    page.get_by_test_id("mode-step").click()
+    expect(page.get_by_test_id("mode-step")).to_have_attribute("aria-checked", "true")
     page.get_by_test_id("run").click()
-    crash.click(timeout=RUN_TIMEOUT)
-    expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", re.compile("completed|failed"),
-                                                                 timeout=RUN_TIMEOUT)
+    # The run is live and waits for a step: the Crash button stays enabled until it is clicked.
+    expect(page.get_by_test_id("step-prompt")).to_contain_text("Your turn", timeout=RUN_TIMEOUT)
+    expect(crash).to_be_enabled()
+    crash.click()
+    expect(topology).to_have_attribute("data-crashed", "server", timeout=RUN_TIMEOUT)
+    expect(crash).to_be_disabled()  # it is down already
+    expect(page.get_by_test_id("fault-restart")).to_be_enabled()
+    crashes = page.get_by_test_id("event-log").locator("tr[data-kind='node.crash']")
+    expect(crashes).to_have_count(1)
     assert any('"action": "crash"' in str(f) or '"action":"crash"' in str(f) for f in sent), sent
     assert any('"node": "server"' in str(f) or '"node":"server"' in str(f) for f in sent), sent
-    expect(page.get_by_test_id("event-log").locator("tr[data-kind='node.crash']").first).to_be_attached()
+
+    continue_ = page.get_by_test_id("step-continue")
+    expect(continue_).to_be_enabled(timeout=RUN_TIMEOUT)
+    continue_.click()
+    expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", re.compile("completed|failed"),
+                                                                 timeout=RUN_TIMEOUT)
+    expect(crashes).to_have_count(1)  # the click's crash, and no other
     expect(topology).to_have_attribute("data-crashed", "server")
     outputs = page.get_by_test_id("outputs")
     for client in ("client1", "client2", "client3"):
         expect(outputs).to_contain_text(re.compile(rf"{client}[\s\S]*server unreachable"))
+    # Nothing reached the crashed server: each client's request to it was dropped.
+    to_server = page.get_by_test_id("message-list").locator("li[data-to='server']")
+    expect(to_server).to_have_count(3)
+    expect(page.get_by_test_id("message-list").locator("li[data-to='server'][data-fate='dropped']")).to_have_count(3)
+    expect(to_server.first).to_contain_text("dropped (crash)")
 
 
 CLIENT_CODE = """for i in range(12):
