@@ -19,6 +19,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PLAYGROUND_VAR_DIR=/app/var \
     STATIC_ROOT=/app/staticfiles
 WORKDIR /app
+# bubblewrap builds the operating-system wall around each run; prlimit and setpriv
+# (util-linux) and libseccomp are the rest of it. See README, "Sandbox".
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends bubblewrap util-linux libseccomp2 \
+    && rm -rf /var/lib/apt/lists/*
 COPY requirements.txt ./
 RUN pip install -r requirements.txt
 COPY manage.py ./

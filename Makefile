@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint unit integration e2e frontend-test bench chromium frontend migrate clean
+.PHONY: run test lint unit integration e2e security frontend-test bench chromium sandbox-tools frontend migrate clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,32 +34,43 @@ chromium:
 		{ echo "Installing Chromium from Debian…"; (apt-get update -qq && apt-get install -y -qq chromium) || \
 		  (sudo apt-get update -qq && sudo apt-get install -y -qq chromium); }
 
+# bubblewrap builds the operating-system wall around each run (see README, "Sandbox");
+# prlimit and setpriv come with util-linux, libseccomp with most Debian systems.
+sandbox-tools:
+	@command -v bwrap >/dev/null 2>&1 || \
+		{ echo "Installing bubblewrap from Debian…"; (apt-get update -qq && apt-get install -y -qq bubblewrap util-linux libseccomp2) || \
+		  (sudo apt-get update -qq && sudo apt-get install -y -qq bubblewrap util-linux libseccomp2) || \
+		  echo "bubblewrap could not be installed: runs will be refused (PLAYGROUND_SANDBOX=python-only opts out, alone on a laptop)"; }
+
 migrate: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_library
 
-run: venv frontend migrate
+run: venv frontend sandbox-tools migrate
 	$(PY) manage.py serve --port $(PORT)
 
 lint: venv
 	$(VENV)/bin/ruff check playground tests
 
-unit: venv
+unit: venv sandbox-tools
 	$(PY) -m pytest tests/unit
 
-integration: venv frontend
+security: venv sandbox-tools
+	$(PY) -m pytest tests/security
+
+integration: venv frontend sandbox-tools
 	$(PY) -m pytest tests/integration
 
-e2e: venv frontend chromium
+e2e: venv frontend chromium sandbox-tools
 	$(PY) -m pytest tests/e2e
 
 frontend-test: frontend/node_modules/.installed
 	cd frontend && npx vitest run
 
-test: venv frontend chromium lint frontend-test
-	$(PY) -m pytest tests/unit tests/integration tests/e2e
+test: venv frontend chromium sandbox-tools lint frontend-test
+	$(PY) -m pytest tests/unit tests/security tests/integration tests/e2e
 
-bench: venv frontend
+bench: venv frontend sandbox-tools
 	$(PY) -m pytest tests/bench -s -p no:cacheprovider
 
 clean:

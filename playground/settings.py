@@ -137,6 +137,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
+                "playground.context_processors.sandbox",
             ],
             # {% static %} and {% get_static_prefix %} in every template without {% load %}.
             "builtins": ["django.templatetags.static"],
@@ -225,6 +226,13 @@ CELERY_TASK_ACKS_LATE = True
 # The queue runs travel on; deployments (and tests) sharing one Redis can keep apart.
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "playground")
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The operating-system wall around each run (README, "Sandbox"). "python-only" runs
+# snippets without it, for a person alone on a machine of their own: every page then
+# says so. The engine reads the same variable; nothing falls back to it silently.
+SANDBOX = env_str("PLAYGROUND_SANDBOX", "bubblewrap").strip() or "bubblewrap"
+if SANDBOX not in ("bubblewrap", "python-only"):
+    raise ImproperlyConfigured(f"PLAYGROUND_SANDBOX={SANDBOX!r} is not one of bubblewrap, python-only")
+
 # How long a run may last (its spec's run.timeout_ms, or POST /api/runs' timeout_ms):
 # step runs wait for the learner's clicks, every other mode ends in seconds. The engine
 # itself refuses more than 30 minutes.

@@ -4,6 +4,7 @@ GET lists the built-ins and the signed-in person's own; a saved scenario opens b
 slug for its owner and by its share id (`s_…`, unguessable) for anyone with the link.
 Saving, replacing and deleting need a signed-in session (and its CSRF token)."""
 
+from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 
 from playground.engine.spec import SpecError, validate
@@ -71,4 +72,5 @@ def me(request):
     user = request.user
     return JsonResponse({"authenticated": user.is_authenticated,
                          "username": user.get_username() if user.is_authenticated else None,
-                         "login": "/accounts/login/", "signup": "/accounts/signup/", "logout": "/accounts/logout/"})
+                         "login": "/accounts/login/", "signup": "/accounts/signup/", "logout": "/accounts/logout/",
+                         "sandbox": settings.SANDBOX})

@@ -17,26 +17,19 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
+from . import boundary
 from .events import dumps, loads, snapshot
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 GRACE_S = 2.0  # the child ends itself at its timeout; this is the hard stop after it
 _EOF = object()
 
 
 def spawn_child(python: str) -> subprocess.Popen:
-    """A sandbox child, in its own process group, waiting for its spec on stdin."""
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(PROJECT_ROOT),
-           "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "MALLOC_ARENA_MAX": "2",
-           "LANG": "C.UTF-8"}
-    return subprocess.Popen(
-        [python, "-m", "playground.engine", "child"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        cwd=str(PROJECT_ROOT), env=env, start_new_session=True,
-    )
+    """A sandbox child behind the operating-system wall (see boundary.py), in its own
+    process group, waiting for its spec on stdin."""
+    return boundary.spawn(python, ["-m", "playground.engine", "child"])
 
 
 class Spares:
@@ -46,14 +39,14 @@ class Spares:
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.spare: tuple[str, subprocess.Popen] | None = None
+        self.spare: tuple[tuple[str, str], subprocess.Popen] | None = None
         self.enabled = os.environ.get("PLAYGROUND_SPARE_CHILD", "1") != "0"
         atexit.register(self.close)
 
     def take(self, python: str) -> subprocess.Popen | None:
         with self.lock:
             spare, self.spare = self.spare, None
-        if spare is not None and spare[0] == python and spare[1].poll() is None:
+        if spare is not None and spare[0] == (python, boundary.mode()) and spare[1].poll() is None:
             return spare[1]
         if spare is not None:
             _stop(spare[1])
@@ -65,7 +58,10 @@ class Spares:
         with self.lock:
             if self.spare is not None:
                 return
-            self.spare = (python, spawn_child(python))
+            try:
+                self.spare = ((python, boundary.mode()), spawn_child(python))
+            except boundary.BoundaryUnavailable:
+                pass  # the run that asks for a child gets the reason
 
     def close(self) -> None:
         with self.lock:
@@ -87,7 +83,10 @@ SPARES = Spares()
 
 class SandboxedRun:
     def __init__(self, spec: dict, *, memory_mb: int = 1024, grace_s: float = GRACE_S,
-                 python: str = sys.executable):
+                 python: str = sys.executable, python_wall: bool = True):
+        """`python_wall=False` is for tests only (never reachable from a spec or the API):
+        the child gives snippets the real builtins and no source check or audit hook,
+        to prove that the operating-system wall alone stops them."""
         self.spec = spec
         # Sockets: four ends per direction of each link, plus each node's listener.
         sockets = 8 * len(spec.get("links", [])) + len(spec["nodes"]) + 1
@@ -95,11 +94,13 @@ class SandboxedRun:
                        "open_files": 64 + sockets}
         self.grace_s = grace_s
         self.python = python
+        self.python_wall = python_wall
         self.proc: subprocess.Popen | None = None
         self.events: queue.Queue = queue.Queue()
         self.kill_reason: str | None = None
         self.stderr_tail = b""
         self.wall: float | None = None
+        self.refused: str | None = None
         self._stdin_lock = threading.Lock()
         self._finished = False
         self._last_seq = 0
@@ -109,10 +110,18 @@ class SandboxedRun:
 
     # -- life --------------------------------------------------------------
     def start(self) -> SandboxedRun:
-        self.proc = SPARES.take(self.python) or spawn_child(self.python)
-        SPARES.refill(self.python)
         self.started = time.monotonic()
-        self._send({"spec": self.spec, "limits": self.limits})
+        try:
+            self.proc = SPARES.take(self.python) or spawn_child(self.python)
+        except boundary.BoundaryUnavailable as exc:
+            self.refused = str(exc)  # reported as the run's end: never a silent fallback
+            self.events.put(_EOF)
+            return self
+        SPARES.refill(self.python)
+        request = {"spec": self.spec, "limits": self.limits}
+        if not self.python_wall:
+            request["python_wall"] = False
+        self._send(request)
         threading.Thread(target=self._read_events, daemon=True, name="sandbox-events").start()
         threading.Thread(target=self._read_stderr, daemon=True, name="sandbox-stderr").start()
         threading.Thread(target=self._watchdog, daemon=True, name="sandbox-watchdog").start()
@@ -120,7 +129,8 @@ class SandboxedRun:
 
     def control(self, message: dict) -> None:
         """Forward a control message (step, deliver, fault, cancel) to the child."""
-        self._send(message)
+        if self.proc is not None:
+            self._send(message)
 
     def kill(self, reason: str = "killed") -> None:
         if self.proc is None or self.proc.poll() is not None:
@@ -193,17 +203,18 @@ class SandboxedRun:
 
     def _synthetic_finish(self) -> dict:
         """The child died without a word: say how, with what was seen so far."""
-        self.proc.wait()
-        code = self.proc.returncode
-        if self.kill_reason == "timeout":
+        code = None if self.proc is None else self.proc.wait()
+        if self.refused is not None:
+            status, error = "failed", self.refused
+        elif self.kill_reason == "timeout":
             status = "timeout"
             error = f"the run did not finish within {self.spec['run']['timeout_ms']} ms and was stopped"
         elif self.kill_reason is not None:
             status = "cancelled" if self.kill_reason == "cancelled" else "failed"
             error = f"the run was stopped ({self.kill_reason})"
-        elif code == -signal.SIGXCPU:
+        elif boundary.exit_signal(code) == signal.SIGXCPU:
             status, error = "failed", "the run used up its CPU time limit"
-        elif code == -signal.SIGKILL:
+        elif boundary.exit_signal(code) == signal.SIGKILL:
             status, error = "failed", "the run's process was killed (out of memory?)"
         else:
             last = self.stderr_tail.decode(errors="replace").strip().splitlines()
@@ -262,6 +273,8 @@ class SandboxedRun:
 
     def _reap(self) -> None:
         """After run.finished: the child exits by itself; make sure of it."""
+        if self.proc is None:
+            return
         try:
             self.proc.wait(self.grace_s)
         except subprocess.TimeoutExpired:

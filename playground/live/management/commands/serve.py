@@ -23,6 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args, port, host, no_worker, concurrency, **options):
         self.check(display_num_errors=False)
         self.check_migrations_applied()
+        self.say_whether_snippets_are_isolated()
         if not no_worker:
             from playground.runs.embedded import start_embedded_worker
             from playground.runs.reaper import reap_stale_runs
@@ -42,6 +43,18 @@ class Command(BaseCommand):
             verbosity=int(options.get("verbosity", 1)),
             ready_callable=lambda: self.stdout.write(f"Playground running at {url}  (Ctrl-C to stop)"),
         ).run()
+
+    def say_whether_snippets_are_isolated(self):
+        from playground.engine import boundary
+
+        try:
+            boundary.check()
+        except boundary.BoundaryUnavailable as exc:
+            self.stderr.write(f"error: {exc}")
+            return
+        if boundary.mode() == "python-only":
+            self.stderr.write("warning: PLAYGROUND_SANDBOX=python-only: snippets run WITHOUT the operating-system "
+                              "sandbox; use this server alone, on a machine of your own")
 
     def check_migrations_applied(self):
         executor = MigrationExecutor(connection)
