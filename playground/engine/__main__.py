@@ -18,15 +18,23 @@ def _cli_run(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         print(f"cannot read {args.spec}: {exc}", file=sys.stderr)
         return 2
+    except (RecursionError, MemoryError):
+        print(f"cannot read {args.spec}: its JSON is nested too deeply", file=sys.stderr)
+        return 2
     for key in ("mode", "seed", "timeout_ms", "preempt"):
         value = getattr(args, key)
         if value is not None:
-            data.setdefault("run", {})[key] = value
+            if not isinstance(data, dict) or not isinstance(data.setdefault("run", {}), dict):
+                break  # validation reports the malformed spec
+            data["run"][key] = value
     try:
         spec = validate(data)
     except SpecError as exc:
         for err in exc.errors:
             print(f"{err['path']}: {err['message']}", file=sys.stderr)
+        return 2
+    except (RecursionError, MemoryError) as exc:  # validation guards against these; never a traceback
+        print(f"{args.spec}: the spec is too complex to check ({type(exc).__name__})", file=sys.stderr)
         return 2
     run = SandboxedRun(spec)
     run.start()

@@ -31,10 +31,17 @@ import time
 from collections import deque
 from typing import Any
 
-from .events import dumps, loads
+from .events import MAX_VALUE_BYTES, dumps, loads, snapshot
 
 HEADER = struct.Struct("!I")
 MAX_FRAME = 1 << 20
+# A message's content: at most this much JSON, refused in the sending thread (never cut:
+# a protocol that received half a message would be wrong in ways hard to see). The
+# msg.send event shows at most MAX_VALUE_BYTES of it, cut with a marker.
+MAX_PAYLOAD = MAX_FRAME // 2
+MAX_PAYLOAD_DEPTH = 50
+_TOO_BIG = (f"a message may hold at most {MAX_PAYLOAD // 1024} KB of JSON; this one is bigger "
+            "(send a smaller part, or several messages)")
 LINK_FIELDS = ("latency_ms", "jitter_ms", "loss", "duplicate", "reorder")
 
 
@@ -298,15 +305,17 @@ class Network:
         if (sender, to) not in self.links:
             known = ", ".join(self.neighbors(sender)) or "none"
             raise ValueError(f"{sender} has no link to {to!r} (its links go to: {known})")
-        _check_json(content)
+        if _check_json(content, 0, MAX_PAYLOAD) < 0:  # before any JSON is built: no giant strings
+            raise ValueError(_TOO_BIG)
         rt.point(ctx)
         body = dumps(content)
-        if len(body) > MAX_FRAME // 2:
-            raise ValueError("a message may be at most 512 KB")
+        if len(body) > MAX_PAYLOAD:
+            raise ValueError(_TOO_BIG)
         content = loads(body)  # a copy: changing the object after send changes neither trace nor message
+        shown = content if len(body) <= MAX_VALUE_BYTES else snapshot(content)
         with rt.mutex:
             mid = f"m{next(self.ids)}"
-            rt.emit_at(ctx, "msg.send", id=mid, **{"from": sender, "to": to}, content=content,
+            rt.emit_at(ctx, "msg.send", id=mid, **{"from": sender, "to": to}, content=shown,
                        bytes=len(body))
             clock = ctx.node.clock
             message = Message(mid, sender, to, content, clock.lamport, dict(clock.vc))
@@ -523,20 +532,30 @@ class Network:
         self.put(node, message)
 
 
-def _check_json(content: Any, depth: int = 0) -> None:
-    """Only JSON travels: refuse what would silently turn into text on the way."""
-    if depth > 50:
-        raise ValueError("a message is nested too deeply")
-    if content is None or isinstance(content, (bool, int, float, str)):
-        return
+def _check_json(content: Any, depth: int, room: int) -> int:
+    """Only JSON travels: refuse what would silently turn into text on the way. Returns
+    `room` less about the size of the content's JSON, below 0 as soon as it is too big
+    (the walk stops there)."""
+    if depth > MAX_PAYLOAD_DEPTH:
+        raise ValueError(f"a message may be nested at most {MAX_PAYLOAD_DEPTH} levels deep")
+    if isinstance(content, str):
+        return room - len(content) - 2
+    if content is None or isinstance(content, (bool, int, float)):
+        return room - 8
     if isinstance(content, (list, tuple)):
+        room -= 2
         for item in content:
-            _check_json(item, depth + 1)
-        return
+            room = _check_json(item, depth + 1, room - 1)
+            if room < 0:
+                return room
+        return room
     if isinstance(content, dict):
+        room -= 2
         for key, value in content.items():
             if not isinstance(key, str):
                 raise TypeError(f"a message's dict keys must be text, not {type(key).__name__}")
-            _check_json(value, depth + 1)
-        return
+            room = _check_json(value, depth + 1, room - len(key) - 4)
+            if room < 0:
+                return room
+        return room
     raise TypeError(f"a message must be JSON (numbers, text, lists, dicts), not {type(content).__name__}")

@@ -11,9 +11,11 @@ from __future__ import annotations
 import ast
 import keyword
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .instrument import SnippetRefused, compile_expression
 
 FORMAT = "playground.scenario/1"
 RESOURCE_TYPES = ("lock", "rlock", "semaphore", "boundedsemaphore", "condition", "event", "barrier")
@@ -26,6 +28,15 @@ RESERVED_NAMES = frozenset(
      "inside", "threading", "Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition", "Event",
      "Barrier", "Thread", "current_thread"}
 )
+# A spec is JSON written by a person: nothing in it needs more levels than this (a shared
+# value may nest about 60 deep). Deeper documents are refused before anything recurses
+# over them (pydantic, the database, the child's JSON encoder, which stops at 255).
+MAX_SPEC_DEPTH = 64
+# Levels of the syntax tree of a snippet or invariant. The instrumentation walks the tree
+# recursively (about three Python frames a level); 100 keeps it far from the interpreter's
+# recursion limit, and is far more than any readable code needs.
+MAX_CODE_DEPTH = 100
+MAX_INVARIANT_LENGTH = 2_000
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,39}$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 
@@ -157,7 +168,8 @@ class Scenario(_Model):
     nodes: list[Node] = Field(min_length=1, max_length=50)
     links: list[Link] = Field(default_factory=list)
     faults: list[Fault] = Field(default_factory=list)
-    invariants: list[str] = Field(default_factory=list, max_length=20)
+    invariants: list[Annotated[str, Field(max_length=MAX_INVARIANT_LENGTH)]] = Field(default_factory=list,
+                                                                                    max_length=20)
     run: RunSettings = Field(default_factory=RunSettings)
 
     @field_validator("slug")
@@ -187,13 +199,67 @@ def _message(err: dict) -> str:
 
 
 def syntax_error(code: str, *, mode: str = "exec") -> str | None:
-    """A learner-readable syntax error for a snippet, or None when it parses."""
+    """A learner-readable syntax error for a snippet, or None when it parses (and is
+    shallow enough for the playground to instrument and compile)."""
     try:
-        ast.parse(code, mode=mode)
+        tree = ast.parse(code, mode=mode)
     except SyntaxError as exc:
         return f"SyntaxError line {exc.lineno or 1}: {exc.msg}"
     except ValueError as exc:  # e.g. null bytes
         return f"SyntaxError: {exc}"
+    except (RecursionError, MemoryError):
+        # CPython's parser gives up on very long chains ("-" * 100000 + "1", "not not …")
+        return ("too complex for Python's parser: an expression nested far too deeply "
+                "(a long run of operators, brackets or calls); split it into several lines")
+    return _too_deep_code(tree)
+
+
+def _too_deep_code(tree: ast.AST) -> str | None:
+    """An error if the syntax tree is more than MAX_CODE_DEPTH levels deep (no recursion here)."""
+    stack: list[tuple[ast.AST, int, int]] = [(tree, 1, 1)]
+    while stack:
+        node, depth, line = stack.pop()
+        line = getattr(node, "lineno", line)
+        if depth > MAX_CODE_DEPTH:
+            return (f"line {line}: nested more than {MAX_CODE_DEPTH} levels deep (the playground's limit); "
+                    "split the expression into several lines")
+        stack.extend((child, depth + 1, line) for child in ast.iter_child_nodes(node))
+    return None
+
+
+def invariant_error(expr: str) -> str | None:
+    """Why an invariant cannot be used: a syntax error, a depth past the limit, or what the
+    playground refuses in snippets too (`__import__`, underscore attributes …)."""
+    problem = syntax_error(expr, mode="eval")
+    if problem:
+        return problem
+    try:
+        compile_expression(expr, frozenset(), "<invariant>")  # what the run will do
+    except SnippetRefused as exc:
+        return f"line {exc.line}: {exc}"
+    except SyntaxError as exc:
+        return f"SyntaxError line {exc.lineno or 1}: {exc.msg}"
+    except (RecursionError, MemoryError, ValueError) as exc:
+        return f"the playground cannot compile this invariant ({type(exc).__name__})"
+    return None
+
+
+def _too_deep_json(data: Any, limit: int = MAX_SPEC_DEPTH) -> str | None:
+    """The path (its first few steps) of a JSON value nested more than `limit` levels, or None."""
+    stack: list[tuple[Any, int, tuple]] = [(data, 1, ())]
+    while stack:
+        value, depth, loc = stack.pop()
+        if isinstance(value, dict):
+            items: Any = value.items()
+        elif isinstance(value, list):
+            items = enumerate(value)
+        else:
+            continue
+        if depth > limit:
+            return _path(loc)
+        for key, item in items:
+            if isinstance(item, (dict, list)):
+                stack.append((item, depth + 1, loc + (key,) if len(loc) < 4 else loc))
     return None
 
 
@@ -255,7 +321,7 @@ def _semantic_errors(sc: Scenario) -> list[dict[str, str]]:
         if fault.action == "link" and (fault.a not in node_ids or fault.b not in node_ids):
             add(f"faults[{i}]", "a link change needs the nodes `a` and `b` of an existing link")
     for i, expr in enumerate(sc.invariants):
-        problem = syntax_error(expr, mode="eval")
+        problem = invariant_error(expr)
         if problem:
             add(f"invariants[{i}]", problem)
     if sc.run.mode == "replay" and not sc.run.schedule:
@@ -269,6 +335,10 @@ def validate(data: Any) -> dict[str, Any]:
     """Check a scenario spec; return it normalised (defaults filled in)."""
     if not isinstance(data, dict):
         raise SpecError([{"path": "(spec)", "message": "a scenario spec is a JSON object"}])
+    deep = _too_deep_json(data)
+    if deep is not None:
+        raise SpecError([{"path": deep, "message": f"nested more than {MAX_SPEC_DEPTH} levels deep "
+                                                   "(the playground's limit for a spec)"}])
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
