@@ -200,7 +200,13 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": CHANNEL_CAPACITY, "expiry": 60},
+            "CONFIG": {
+                # redis-py's default 5 s read timeout equals the layer's 5 s blocking pop:
+                # an idle WebSocket's receive then timed out and the socket closed (1011).
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5,
+                           "health_check_interval": 10, "retry_on_timeout": True}],
+                "capacity": CHANNEL_CAPACITY, "expiry": 60,
+            },
         }
     }
 else:

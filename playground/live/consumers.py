@@ -90,7 +90,8 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
         # read, or its batch reaches us after joining; the seq cursor removes overlap.
         await self.channel_layer.group_add(self.group, self.channel_name)
         async with self.lock:
-            await self._catch_up()
+            # The status is read before the store: a run is final only once all its
+            # events are stored, so a final status read here is sent after all of them.
             status, error = await load_status(self.run_id)
             await self._send_status(status, error)
         self.recheck = asyncio.create_task(self._recheck_forever())
@@ -120,8 +121,6 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
 
     async def run_status(self, message):
         async with self.lock:
-            if message.get("status") in Run.FINAL:
-                await self._catch_up()  # the last batches may have been dropped by the layer
             await self._send_status(message.get("status"), message.get("error", ""))
 
     # --- from the browser -----------------------------------------------------------
@@ -179,8 +178,11 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
         self.sent = last
 
     async def _send_status(self, status, error=""):
+        """Send a status; every stored event goes first, so a final status is always
+        last (the layer may have dropped the last batches; the store has them)."""
         if self.final_sent:
             return
+        await self._catch_up()
         message = {"type": "status", "status": status}
         if error:
             message["error"] = error
@@ -198,6 +200,7 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
                 found = await load_status(self.run_id)
                 if found is None:
                     return
-                await self._catch_up()
                 if found[0] in Run.FINAL:
                     await self._send_status(*found)
+                else:
+                    await self._catch_up()

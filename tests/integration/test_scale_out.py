@@ -211,3 +211,33 @@ def test_a_client_reconnecting_to_another_connection_resumes_exactly(deployment)
     everything = first + rest
     assert [e["seq"] for e in everything] == list(range(1, len(everything) + 1))
     assert everything[-1]["shared"]["box"]["clock"] == 60
+
+
+REACH_REDIS = """\
+import socket
+s = socket.create_connection(('127.0.0.1', 6379), timeout=2)
+s.sendall(b'PING\\r\\n')
+print('REACHED', s.recv(20))
+"""
+REACH_REDIS_BY_MESSAGE = "send('127.0.0.1:6379', 'PING')\nprint('REACHED')\n"
+
+
+def test_a_snippet_reaching_for_the_hosts_redis_is_refused_and_other_runs_carry_on(deployment):
+    base, processes = deployment
+    attacks = [post_run(base, {"scenario": spec("reach-redis", [("T", code)])})
+               for code in (REACH_REDIS, REACH_REDIS_BY_MESSAGE)]
+    honest = post_run(base, {"scenario": counter_spec(300)})
+
+    for created in attacks:
+        events, status = asyncio.run(watch(base, created["id"]))
+        assert status == "failed" or status == "completed", status
+        printed = [e["text"] for e in events if e["kind"] == "output"]
+        assert not any("REACHED" in text for text in printed), printed
+        failures = [e for e in events if e["kind"] == "thread.failed"]
+        assert failures, events[-1]
+        assert any(word in failures[0]["error"] for word in ("not allowed", "unknown", "no node")), failures[0]
+
+    events, status = asyncio.run(watch(base, honest["id"]))
+    assert status == "completed" and events[-1]["shared"]["box"]["counter"] == 600
+    after = post_run(base, {"scenario": counter_spec(10)})
+    assert asyncio.run(watch(base, after["id"]))[1] == "completed"
