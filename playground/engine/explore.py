@@ -91,15 +91,17 @@ class ExploreChooser:
 
 
 class Explorer:
-    def __init__(self, spec: dict, sink: Callable[[dict], Any], *, reduction: bool = True):
+    def __init__(self, spec: dict, sink: Callable[[dict], Any], *, reduction: bool = True,
+                 python_wall: bool = True):
         self.spec = spec
+        self.python_wall = python_wall  # False: tests of the operating-system wall only
         self.settings = spec["run"]
         self.log = EventLog(sink)
         self.reduction = reduction
         self.max_schedules = self.settings.get("max_schedules") or DEFAULT_MAX_SCHEDULES
         self.deadline = time.monotonic() + self.settings.get("timeout_ms", 10_000) / 1000 * 0.9
         # Compile once (and before a sandbox forbids compiling); every execution reuses it.
-        self.compiled = Runtime(spec, lambda e: None).compiled
+        self.compiled = Runtime(spec, lambda e: None, python_wall=python_wall).compiled
         self.stack: list[Frame] = []
         self.visited: dict[int, frozenset] = {}
         self.outcomes: dict[str, dict] = {}
@@ -152,7 +154,8 @@ class Explorer:
 
     def execute(self) -> dict:
         chooser = ExploreChooser(self)
-        rt = Runtime(self.spec, lambda e: None, chooser=chooser, compiled=self.compiled, quiet=True)
+        rt = Runtime(self.spec, lambda e: None, chooser=chooser, compiled=self.compiled, quiet=True,
+                     python_wall=self.python_wall)
         rt.fingerprints = self.reduction
         rt.pool = self.pool
         rt.footprint = set()

@@ -12,9 +12,11 @@ are followed by a `__mutated__('items')` call, so they show as writes too.
 
 `x_lock = Lock()` is rewritten to pass the display name `x_lock`.
 
-Snippets are untrusted: names and attributes starting with an underscore are
-refused here, which closes the classic escapes through `__class__`,
-`__subclasses__()`, `__globals__` and `__builtins__`.
+Snippets are untrusted: every identifier starting with an underscore (a name,
+an attribute, an argument, a keyword, `import … as`, `except … as`, a `match`
+pattern) is refused here, which closes the classic escapes through
+`__class__`, `__subclasses__()`, `__globals__` and `__builtins__`; and
+`.format` / `.format_map` go through a hook that checks the format string.
 """
 
 from __future__ import annotations
@@ -41,10 +43,26 @@ MUTATORS = frozenset(
 
 # Attribute names that lead from an object to frames, code or globals.
 FORBIDDEN_ATTRIBUTES = frozenset(
-    {"gi_frame", "gi_code", "gi_yieldfrom", "cr_frame", "cr_code", "cr_await", "ag_frame", "ag_code",
-     "f_back", "f_globals", "f_locals", "f_builtins", "f_code", "f_trace", "tb_frame", "tb_next",
-     "co_code", "func_globals", "func_code", "mro"}
+    {"gi_frame", "gi_code", "gi_yieldfrom", "cr_frame", "cr_code", "cr_await", "cr_origin", "ag_frame",
+     "ag_code", "ag_await", "f_back", "f_globals", "f_locals", "f_builtins", "f_code", "f_trace", "tb_frame",
+     "tb_next", "co_code", "func_globals", "func_code", "cell_contents", "mro"}
 )
+# `s.format(…)` and `s.format_map(…)` read attributes named in the string
+# (`"{0.__globals__}"`): every such attribute goes through FORMAT_HOOK.
+FORMAT_METHODS = frozenset({"format", "format_map"})
+FORMAT_HOOK = "__format_attr__"
+# Special methods a learner's class may define (`def __init__(self): …`).
+# Defining one only lets Python call the learner's own code; reading them
+# (`obj.__init__`) stays refused like every underscore attribute.
+SPECIAL_METHODS = frozenset(
+    {"__init__", "__post_init__", "__repr__", "__str__", "__eq__", "__ne__", "__lt__", "__le__", "__gt__",
+     "__ge__", "__hash__", "__len__", "__iter__", "__next__", "__contains__", "__getitem__", "__setitem__",
+     "__delitem__", "__enter__", "__exit__", "__add__", "__sub__", "__mul__", "__call__", "__bool__"}
+)
+# Fields of AST nodes that hold identifiers. Checked on every node whatever its
+# type, so a new syntax (a `match` pattern, `except* … as`) cannot slip past.
+ATTRIBUTE_FIELDS = frozenset({"attr", "kwd_attrs"})  # names of attributes of some object
+NAME_FIELDS = frozenset({"id", "name", "arg", "asname", "names", "rest", "module"})  # names in a scope
 
 
 class SnippetRefused(Exception):
@@ -56,19 +74,62 @@ class SnippetRefused(Exception):
 
 
 def check_safety(tree: ast.AST) -> None:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
-            raise SnippetRefused(
-                node.lineno, f"'.{node.attr}': attributes starting with an underscore are off-limits here"
-            )
-        if isinstance(node, ast.Attribute) and node.attr in FORBIDDEN_ATTRIBUTES:
-            raise SnippetRefused(node.lineno, f"'.{node.attr}' is off-limits in the playground")
-        if isinstance(node, ast.Name) and node.id.startswith("__"):
-            raise SnippetRefused(node.lineno, f"'{node.id}' is off-limits in the playground")
-        if isinstance(node, ast.ImportFrom) and node.level:
-            raise SnippetRefused(node.lineno, "relative imports are not available in the playground")
-        if isinstance(node, (ast.alias)) and node.name.startswith("_"):
-            raise SnippetRefused(getattr(node, "lineno", 1), f"'{node.name}' is off-limits in the playground")
+    """Refuse code that names anything starting with an underscore, or frames and code.
+
+    Every identifier field of every node is checked: variable, function,
+    class, argument and keyword names, `import … as`, `except … as`,
+    `global`/`nonlocal`, capture and keyword patterns of `match`.
+    """
+    _check_node(tree, 1, in_class=False)
+
+
+def _check_node(node: ast.AST, line: int, in_class: bool) -> None:
+    line = getattr(node, "lineno", line)
+    for field, value in ast.iter_fields(node):
+        if field in ATTRIBUTE_FIELDS or field in NAME_FIELDS or field == "arg":
+            for name in value if isinstance(value, list) else [value]:
+                if isinstance(name, str):
+                    _check_identifier(node, field, name, line, in_class)
+    if isinstance(node, ast.ImportFrom) and node.level:
+        raise SnippetRefused(line, "relative imports are not available in the playground")
+    if isinstance(node, ast.MatchClass) and node.patterns:
+        # `case C(x)` reads the attribute named by `C.__match_args__`, which
+        # a class made with type(…) can set to anything: keywords only.
+        raise SnippetRefused(line, "in a class pattern name the attributes (`case Point(x=a, y=b)`, or "
+                                   "`case int() as n`): positional parts are not available in the playground")
+    body_is_class = isinstance(node, ast.ClassDef)
+    for child in ast.iter_child_nodes(node):
+        _check_node(child, line, in_class=body_is_class and child in node.body)
+
+
+def _check_identifier(node: ast.AST, field: str, name: str, line: int, in_class: bool) -> None:
+    if field in ATTRIBUTE_FIELDS or isinstance(node, ast.keyword):
+        if name.startswith("_"):
+            raise SnippetRefused(line, f"'.{name}': attributes starting with an underscore are off-limits here")
+        if name in FORBIDDEN_ATTRIBUTES:
+            raise SnippetRefused(line, f"'.{name}' is off-limits in the playground")
+        if field == "kwd_attrs" and name in FORMAT_METHODS:
+            raise SnippetRefused(line, f"'{name}=' in a pattern is off-limits in the playground")
+        return
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and in_class and name in SPECIAL_METHODS:
+        return
+    parts = name.split(".") if field in ("module", "name") and isinstance(node, (ast.alias, ast.ImportFrom)) \
+        else [name]
+    if any(part.startswith("_") and part != "_" for part in parts):
+        raise SnippetRefused(line, f"'{name}' is off-limits in the playground: names starting with an "
+                                   "underscore are reserved")
+
+
+class _GuardedFormat(ast.NodeTransformer):
+    """`x.format` → `__format_attr__(x, 'format')`: see safety.format_attribute."""
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+        self.generic_visit(node)
+        if node.attr in FORMAT_METHODS and isinstance(node.ctx, ast.Load):
+            call = ast.Call(func=ast.Name(id=FORMAT_HOOK, ctx=ast.Load()),
+                            args=[node.value, ast.Constant(node.attr)], keywords=[])
+            return ast.copy_location(call, node)
+        return node
 
 
 def _scope_key(node: ast.AST) -> tuple[str, int] | None:
@@ -267,14 +328,18 @@ class _NamedResources(ast.NodeTransformer):
         return node
 
 
-def instrument(code: str, shared: frozenset[str] | set[str], filename: str) -> CodeType:
+def instrument(code: str, shared: frozenset[str] | set[str], filename: str, *,
+               python_wall: bool = True) -> CodeType:
     """Parse, check and rewrite a snippet; return the code object to exec.
 
     Raises SyntaxError for code that does not parse and SnippetRefused for
-    code the playground will not run.
+    code the playground will not run. `python_wall=False` (tests of the
+    operating-system wall only) skips the check and the format guard.
     """
     tree = ast.parse(code, filename=filename)
-    check_safety(tree)
+    if python_wall:
+        check_safety(tree)
+        tree = _GuardedFormat().visit(tree)
     table = symtable.symtable(code, filename, "exec")
     tree = _NamedResources().visit(tree)
     tree = _SharedNames(frozenset(shared), table).visit(tree)
@@ -287,4 +352,5 @@ def compile_expression(expr: str, shared: frozenset[str] | set[str], filename: s
     """An invariant: an expression over shared variables, evaluated by the runtime."""
     tree = ast.parse(expr, filename=filename, mode="eval")
     check_safety(tree)
+    tree = ast.fix_missing_locations(_GuardedFormat().visit(tree))
     return compile(tree, filename, "eval")

@@ -7,7 +7,8 @@ import ast
 from typing import Any
 
 from .events import snapshot
-from .instrument import compile_expression
+from .instrument import FORMAT_HOOK, compile_expression
+from .safety import format_attribute
 from .threads import describe_error
 
 _INVARIANTS: dict[str, Any] = {}
@@ -15,6 +16,7 @@ INVARIANT_BUILTINS = {name: __builtins__[name] if isinstance(__builtins__, dict)
                       for name in ("len", "min", "max", "abs", "sum", "all", "any", "sorted", "set", "list",
                                    "tuple", "dict", "int", "float", "str", "bool", "round", "True", "False",
                                    "None")}
+INVARIANT_BUILTINS[FORMAT_HOOK] = format_attribute  # `.format` in an invariant checks its format string
 
 
 def compile_invariants(texts: list[str], nodes: list) -> list[tuple[str, Any, Any]]:

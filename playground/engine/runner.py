@@ -8,13 +8,18 @@ from typing import Any
 from .runtime import Runtime
 
 
-def make_run(spec: dict, sink: Callable[[dict], Any]) -> Any:
-    """The object that runs a spec: the runtime, or the explorer for `explore`."""
+def make_run(spec: dict, sink: Callable[[dict], Any], python_wall: bool = True) -> Any:
+    """The object that runs a spec: the runtime, or the explorer for `explore`.
+
+    `python_wall=False` is for tests only: snippets run unchecked with the real
+    builtins, to prove that the operating-system wall alone stops them. It is
+    a Python argument and never comes from a spec.
+    """
     if spec["run"].get("mode") == "explore":
         from .explore import Explorer
 
-        return Explorer(spec, sink)
-    return Runtime(spec, sink)
+        return Explorer(spec, sink, python_wall=python_wall)
+    return Runtime(spec, sink, python_wall=python_wall)
 
 
 def run_scenario(spec: dict, sink: Callable[[dict], Any] | None = None) -> dict:

@@ -49,8 +49,12 @@ PREEMPT_POLL_S = 0.0001
 
 class Runtime:
     def __init__(self, spec: dict, sink: Callable[[dict], Any], *, build_globals: Callable | None = None,
-                 chooser: Any = None, compiled: dict | None = None, quiet: bool = False):
+                 chooser: Any = None, compiled: dict | None = None, quiet: bool = False,
+                 python_wall: bool = True):
         self.spec = spec
+        # False only in tests of the operating-system wall alone: no source check, real builtins.
+        # A keyword argument of the engine's own calls, never read from a spec.
+        self.python_wall = python_wall
         self.settings = spec["run"]
         self.mutex = threading.Lock()
         self.changed = threading.Condition(self.mutex)  # the main thread waits on it
@@ -459,7 +463,7 @@ class Runtime:
     def compile_snippet(self, node: NodeState, snippet: str, code: str):
         filename = f"<{node.id}/{snippet}>"
         self.snippet_files[filename] = snippet
-        return instrument(code, frozenset(node.spec.get("shared", {})), filename)
+        return instrument(code, frozenset(node.spec.get("shared", {})), filename, python_wall=self.python_wall)
 
     def prepare(self) -> list[tuple[ThreadCtx, Callable[[], Any]]]:
         """Compile every snippet, set each node up; return the threads to start."""
@@ -497,6 +501,7 @@ class Runtime:
         compiled = self.compiled[node.id, ctx.snippet]
         problem = compiled if isinstance(compiled, BaseException) else None
         namespace = dict(node.globals)  # a thread's own names, over the node's
+        namespace["__builtins__"] = node.new_builtins()  # and its own builtins: no thread can poison another's
 
         def body() -> None:
             if setup_error is not None:

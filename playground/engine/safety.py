@@ -1,19 +1,22 @@
 """What untrusted snippets may touch.
 
 Three layers, each enough against the usual escapes, together robust:
-1. `instrument.check_safety` refuses underscore attributes and dunder names
-   in the source (no `__class__.__subclasses__()`, no `__globals__`);
+1. `instrument.check_safety` refuses every identifier starting with an
+   underscore in the source (no `__class__.__subclasses__()`, no
+   `__globals__`, no `except … as __builtins__`), and `.format` goes through
+   `format_attribute`, which checks the format string's fields;
 2. snippets get a reduced set of builtins (no `open`, `eval`, `exec`,
    `compile`, `__import__` of anything off the allow-list, and a `getattr`
-   that keeps to public names) and modules reduced to their public,
-   non-module members;
-3. in the sandbox child, an audit hook (which cannot be removed) refuses
-   files, processes, sockets and native code, and resource limits bound CPU
-   time, memory, open files and processes.
+   that keeps to public names), fresh for every thread, and modules reduced
+   to the documented public functions a learner needs;
+3. in the sandbox child, an audit hook (which cannot be removed or changed)
+   allows only the audit events a run needs — no files, processes, sockets
+   or native code — and resource limits bound CPU time, memory, open files.
 """
 
 from __future__ import annotations
 
+import _string  # the parser str.format itself uses
 import builtins
 import collections
 import dataclasses
@@ -25,15 +28,32 @@ import math
 import random
 import sys
 import time
-from types import ModuleType, SimpleNamespace
+from types import SimpleNamespace
 from typing import Any
 
-from .instrument import FORBIDDEN_ATTRIBUTES
+from .instrument import FORBIDDEN_ATTRIBUTES, FORMAT_HOOK, FORMAT_METHODS
 
 ALLOWED_MODULES = ("math", "random", "time", "json", "collections", "itertools", "functools", "heapq",
                    "dataclasses", "threading")
-_REAL = {"math": math, "json": json, "collections": collections, "itertools": itertools,
-         "functools": functools, "heapq": heapq, "dataclasses": dataclasses}
+# The documented public members a snippet gets, module by module (None: every
+# public member, for modules of plain C functions). Left out on purpose:
+# functools.update_wrapper/wraps (they copy attributes named by strings),
+# collections.UserString (its .format calls str.format unguarded),
+# dataclasses.make_dataclass, json.dump/load (files).
+_OFFERED: dict[str, tuple[Any, tuple[str, ...] | None]] = {
+    "math": (math, None),
+    "itertools": (itertools, None),
+    "heapq": (heapq, ("heappush", "heappop", "heapify", "heapreplace", "heappushpop", "nlargest",
+                      "nsmallest", "merge")),
+    "json": (json, ("dumps", "loads", "JSONDecodeError")),
+    "collections": (collections, ("namedtuple", "deque", "Counter", "OrderedDict", "defaultdict", "ChainMap")),
+    "functools": (functools, ("reduce", "partial", "lru_cache", "cache", "cmp_to_key", "total_ordering")),
+    "dataclasses": (dataclasses, ("dataclass", "field", "fields", "asdict", "astuple", "replace",
+                                  "is_dataclass", "FrozenInstanceError", "InitVar", "KW_ONLY", "MISSING")),
+}
+_RANDOM_FUNCTIONS = ("random", "uniform", "randint", "randrange", "choice", "choices", "shuffle", "sample",
+                     "gauss", "normalvariate", "expovariate", "triangular", "betavariate", "seed",
+                     "getrandbits", "randbytes")
 
 _SAFE_BUILTIN_NAMES = (
     "abs all any ascii bin bool bytearray bytes callable chr classmethod complex dict divmod enumerate "
@@ -58,7 +78,9 @@ def _public(name: str) -> str:
 
 
 def safe_getattr(obj: Any, name: str, *default: Any) -> Any:
-    return getattr(obj, _public(name), *default)
+    if _public(name) in FORMAT_METHODS:
+        return format_attribute(obj, name)
+    return getattr(obj, name, *default)
 
 
 def safe_hasattr(obj: Any, name: str) -> bool:
@@ -73,6 +95,44 @@ def safe_delattr(obj: Any, name: str) -> None:
     delattr(obj, _public(name))
 
 
+# -- format strings -------------------------------------------------------------
+
+def check_format_string(template: Any) -> None:
+    """Refuse `"{0.__globals__}"`, `"{0[_x]}"`, `"{0.gi_frame}"`: a format
+    string may only name public attributes and items of its arguments."""
+    if not isinstance(template, str):
+        return  # str.format itself will say what is wrong
+    for _literal, field, spec, _conversion in _string.formatter_parser(template):
+        if field:
+            first, rest = _string.formatter_field_name_split(field)
+            for is_attribute, key in [(False, first), *rest]:
+                if isinstance(key, str) and (key.startswith("_") or (is_attribute and key in FORBIDDEN_ATTRIBUTES)):
+                    shown = f".{key}" if is_attribute else key
+                    raise PlaygroundRefusal(f"the format string field {{{field}}} names {shown!r}: names "
+                                            "starting with an underscore, frames and code are off-limits "
+                                            "in the playground")
+        if spec:
+            check_format_string(spec)  # `{0:{1.attr}}` nests fields in the spec
+
+
+def format_attribute(obj: Any, name: str) -> Any:
+    """`obj.format` / `obj.format_map` for snippets (the instrumented code calls
+    this instead): str's own methods come back checking their format string."""
+    value = getattr(obj, name)
+    if value is str.format or value is str.format_map:  # unbound: str.format(template, …)
+        def unbound(template, *args, **kwargs):
+            check_format_string(template)
+            return value(template, *args, **kwargs)
+        return unbound
+    owner = getattr(value, "__self__", None)
+    if isinstance(owner, str) and getattr(value, "__name__", None) in FORMAT_METHODS:
+        def bound(*args, **kwargs):
+            check_format_string(owner)
+            return value(*args, **kwargs)
+        return bound
+    return value  # a learner's own `format` method or attribute
+
+
 def _refused(name: str):
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise PlaygroundRefusal(f"{name}() is not available in the playground")
@@ -81,19 +141,19 @@ def _refused(name: str):
     return refuse
 
 
-def public_members(module: ModuleType) -> dict[str, Any]:
-    """A module reduced to its public, non-module members."""
-    return {k: v for k, v in vars(module).items() if not k.startswith("_") and not isinstance(v, ModuleType)}
+def _members(module: Any, names: tuple[str, ...] | None) -> dict[str, Any]:
+    if names is None:
+        names = tuple(k for k, v in vars(module).items() if not k.startswith("_") and callable(v))
+    return {name: getattr(module, name) for name in names}
 
 
-_PUBLIC = {name: public_members(mod) for name, mod in _REAL.items()}  # worked out once per process
+_PUBLIC = {name: _members(module, names) for name, (module, names) in _OFFERED.items()}  # once per process
 
 
 def random_module(seed: Any) -> SimpleNamespace:
     """`random` for a snippet: the same functions, drawn from the run's seed."""
     rng = random.Random(seed)
-    members = {name: getattr(rng, name) for name in dir(rng)
-               if not name.startswith("_") and callable(getattr(rng, name))}
+    members = {name: getattr(rng, name) for name in _RANDOM_FUNCTIONS}
     members["Random"] = random.Random
     return SimpleNamespace(**members)
 
@@ -133,13 +193,22 @@ _BASE_BUILTINS = _base_builtins()
 
 
 def make_builtins(modules: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """A new builtins dict (one per thread: no thread can change another's)."""
     table = dict(_BASE_BUILTINS)
     table.update({"True": True, "False": False, "None": None, "NotImplemented": NotImplemented,
                   "Ellipsis": Ellipsis, "__build_class__": builtins.__build_class__,
-                  "__name__": "playground", "getattr": safe_getattr, "hasattr": safe_hasattr,
-                  "setattr": safe_setattr, "delattr": safe_delattr, "__import__": make_import(modules)})
+                  "__name__": "builtins", "getattr": safe_getattr, "hasattr": safe_hasattr,
+                  "setattr": safe_setattr, "delattr": safe_delattr, "__import__": make_import(modules),
+                  FORMAT_HOOK: format_attribute})
     for name in _REFUSED:
         table[name] = _refused(name)
+    table.update(extra)
+    return table
+
+
+def real_builtins(extra: dict[str, Any]) -> dict[str, Any]:
+    """`python_wall=False` only (tests of the operating-system wall): everything."""
+    table = dict(vars(builtins))
     table.update(extra)
     return table
 
@@ -155,15 +224,21 @@ def snippet_modules(seed: Any, sleep, threading_ns: Any) -> dict[str, Any]:
 
 # -- the sandbox child only ---------------------------------------------------
 
-_BLOCKED_AUDIT = ("open", "os.", "subprocess.", "shutil.", "ctypes.", "socket.", "pty.", "tempfile.",
-                  "compile", "code.__new__", "sys.settrace", "sys.setprofile", "sys._current_frames",
-                  "gc.get_", "import", "webbrowser.", "glob.", "fcntl.", "mmap.", "resource.",
-                  "sqlite3.", "signal.", "urllib.", "sys.remote_exec", "cpython.")
-
-
 def _audit(event: str, args: tuple) -> None:
-    if event.startswith(_BLOCKED_AUDIT):
+    """The audit policy: the events a run needs, nothing else.
+
+    The allow-list is a set literal, so a constant of this function's code:
+    no module global to empty, no closure cell to swap, and replacing the
+    code itself (`__code__`) is refused below. `compile` and `exec` are
+    there for the engine, dataclasses and namedtuple (snippets have no
+    compile/eval/exec of their own).
+    """
+    if event not in {"exec", "compile", "object.__getattr__", "object.__setattr__", "object.__delattr__",
+                     "sys._getframe", "builtins.id", "time.sleep", "sys.excepthook", "threading.excepthook"}:
         raise PlaygroundRefusal(f"not allowed in the playground ({event})")
+    if event == "object.__setattr__" and len(args) > 1 and args[1] in ("__code__", "__defaults__",
+                                                                        "__kwdefaults__"):
+        raise PlaygroundRefusal(f"not allowed in the playground (changing {args[1]})")
 
 
 def install_audit_hook() -> None:

@@ -1,8 +1,17 @@
 """The names a snippet sees: `print`, `sleep`, `me`, `spawn`, `threading`, its
-node's resources, and the hidden hooks the instrumented code calls."""
+node's resources, and the hidden hooks the instrumented code calls.
+
+Everything a snippet can touch is a thin facade: the API functions are plain
+functions (no bound `__self__`), and locks, threads, sections and messages are
+classes with `__slots__` whose one private slot holds the engine's object. The
+source check, the snippet's getattr and the format guard refuse every name
+starting with an underscore, so no public path leads from a facade to the
+runtime, a node, a socket or compiled code.
+"""
 
 from __future__ import annotations
 
+import math
 import time
 from types import SimpleNamespace
 from typing import Any
@@ -10,70 +19,286 @@ from typing import Any
 from . import primitives as P
 from .instrument import MUTATED, NAME_KEYWORD, SHARED
 from .runtime import Runtime
-from .safety import make_builtins, snippet_modules
+from .safety import make_builtins, real_builtins, snippet_modules
 from .threads import BLOCKED, FAILED, FINISHED, RunStopped, SharedVars
 
 MAX_PRINT = 4000
+MAX_SLEEP_S = 3600
 
 
-class SnippetThread:
-    """`threading.Thread` for snippets: a real OS thread the runtime knows."""
+def seconds(value: Any, what: str = "sleep()") -> float:
+    """A learner's number of seconds, checked: a clear error for inf, nan, -1, '1'."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if not ok or not 0 <= value <= MAX_SLEEP_S:
+        raise ValueError(f"{what} needs a number of seconds between 0 and {MAX_SLEEP_S}, not {value!r}")
+    return float(value)
 
-    def __init__(self, target=None, name=None, args=(), kwargs=None, daemon=None, *, _api=None):
-        self._api = _api
-        self._target, self._args, self._kwargs = target, tuple(args), dict(kwargs or {})
-        self._wanted = name
-        self._ctx = None
-        self.daemon = daemon
+
+# -- facades --------------------------------------------------------------------
+
+class Facade:
+    """What a snippet holds: the engine's object sits in `_impl`, which no snippet can name."""
+
+    __slots__ = ("_impl",)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        # Only the engine makes facades (see `wrap`): `type(lock)(anything)` must
+        # not make a lock around an object of the snippet's choosing.
+        raise TypeError(f"use threading.{type(self).__name__}() to make one")
+
+    def __repr__(self) -> str:
+        return repr(self._impl)
+
+
+def wrap(cls: type, impl: Any) -> Any:
+    facade = object.__new__(cls)
+    facade._impl = impl
+    return facade
+
+
+class Lock(Facade):
+    __slots__ = ()
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        return self._impl.acquire(blocking, timeout)
+
+    def release(self) -> None:
+        self._impl.release()
+
+    def locked(self) -> bool:
+        return self._impl.locked()
+
+    def __enter__(self) -> Lock:
+        self._impl.acquire()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._impl.release()
+
+
+class RLock(Lock):
+    __slots__ = ()
+
+
+class Semaphore(Facade):
+    __slots__ = ()
+
+    def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool:
+        return self._impl.acquire(blocking, timeout)
+
+    def release(self, n: int = 1) -> None:
+        self._impl.release(n)
+
+    def __enter__(self) -> Semaphore:
+        self._impl.acquire()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._impl.release()
+
+
+class BoundedSemaphore(Semaphore):
+    __slots__ = ()
+
+
+class Condition(Facade):
+    __slots__ = ()
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        return self._impl.acquire(blocking, timeout)
+
+    def release(self) -> None:
+        self._impl.release()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._impl.wait(timeout)
+
+    def wait_for(self, predicate, timeout: float | None = None):
+        return self._impl.wait_for(predicate, timeout)
+
+    def notify(self, n: int = 1) -> None:
+        self._impl.notify(n)
+
+    def notify_all(self) -> None:
+        self._impl.notify_all()
+
+    notifyAll = notify_all
+
+    def __enter__(self) -> Condition:
+        self._impl.acquire()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._impl.release()
+
+
+class Event(Facade):
+    __slots__ = ()
+
+    def is_set(self) -> bool:
+        return self._impl.is_set()
+
+    isSet = is_set
+
+    def set(self) -> None:
+        self._impl.set()
+
+    def clear(self) -> None:
+        self._impl.clear()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._impl.wait(timeout)
+
+
+class Barrier(Facade):
+    __slots__ = ()
+
+    @property
+    def parties(self) -> int:
+        return self._impl.parties
+
+    @property
+    def n_waiting(self) -> int:
+        return self._impl.n_waiting
+
+    def wait(self, timeout: float | None = None) -> int:
+        return self._impl.wait(timeout)
+
+
+FACADES = {P.Lock: Lock, P.RLock: RLock, P.Semaphore: Semaphore, P.BoundedSemaphore: BoundedSemaphore,
+           P.Condition: Condition, P.Event: Event, P.Barrier: Barrier}
+
+
+def facade(impl: Any) -> Any:
+    return wrap(FACADES[type(impl)], impl)
+
+
+class Section(Facade):
+    """`with section('critical'):`; its engine side is `(api, name)`."""
+
+    __slots__ = ()
 
     @property
     def name(self) -> str:
-        return self._ctx.short if self._ctx is not None else (self._wanted or "Thread")
+        return self._impl[1]
 
-    def run(self) -> None:
-        if self._target is not None:
-            self._target(*self._args, **self._kwargs)
+    def __enter__(self) -> Section:
+        api, name = self._impl
+        api.runtime.enter_section(api.runtime.local.ctx, name, +1)
+        return self
 
-    def start(self) -> None:
-        if self._ctx is not None:
+    def __exit__(self, *exc: Any) -> None:
+        api, name = self._impl
+        api.runtime.enter_section(api.runtime.local.ctx, name, -1)
+
+
+class Message:
+    """What `recv()` returns: the message's data, copied out of the network's own object."""
+
+    __slots__ = ("id", "sender", "recipient", "content", "lamport", "vc")
+
+    def __init__(self, id: str, sender: str, recipient: str, content: Any, lamport: int, vc: dict):
+        self.id, self.sender, self.recipient, self.content = id, sender, recipient, content
+        self.lamport, self.vc = lamport, vc
+
+    def __repr__(self) -> str:
+        return f"Message({self.id} {self.sender}→{self.recipient}: {self.content!r})"
+
+
+class ThreadRun:
+    """The engine side of a snippet's `threading.Thread`."""
+
+    def __init__(self, api: SnippetAPI, target=None, name=None, args=(), kwargs=None):
+        self.api = api
+        self.target, self.args, self.kwargs = target, tuple(args), dict(kwargs or {})
+        self.wanted = name
+        self.ctx = None
+
+    @property
+    def name(self) -> str:
+        return self.ctx.short if self.ctx is not None else (self.wanted or "Thread")
+
+    def start(self, run) -> None:
+        if self.ctx is not None:
             raise RuntimeError("threads can only be started once")
-        rt, node = self._api.runtime, self._api.node
+        rt, node = self.api.runtime, self.api.node
         parent = rt.local.ctx
         rt.point(parent)
-        base = self._wanted or getattr(self._target, "__name__", None) or "Thread"
+        base = self.wanted or getattr(self.target, "__name__", None) or "Thread"
         with rt.mutex:
             if rt.stopping:
                 raise RunStopped(rt.end_status)
-            self._ctx = rt.new_thread(node, base if base.isidentifier() else "Thread", parent.snippet)
-            rt.start_thread(self._ctx, self.run, gated=False)
+            self.ctx = rt.new_thread(node, base if isinstance(base, str) and base.isidentifier() else "Thread",
+                                     parent.snippet)
+            rt.start_thread(self.ctx, run, gated=False)
 
     def join(self, timeout: float | None = None) -> None:
-        rt = self._api.runtime
+        rt = self.api.runtime
         ctx = rt.local.ctx
         rt.point(ctx)
-        if self._ctx is None:
+        if self.ctx is None:
             raise RuntimeError("cannot join a thread before it is started")
-        if self._ctx is ctx:
+        if self.ctx is ctx:
             raise RuntimeError("a thread cannot join itself")
-        target = self._ctx
+        target = self.ctx
         with rt.mutex:
             if target.state not in (FINISHED, FAILED):
                 rt.wait_until(ctx, lambda: target.state in (FINISHED, FAILED), target, timeout)
 
     def is_alive(self) -> bool:
-        return self._ctx is not None and self._ctx.state not in (FINISHED, FAILED)
+        return self.ctx is not None and self.ctx.state not in (FINISHED, FAILED)
 
 
-class Section:
-    def __init__(self, runtime: Runtime, name: str):
-        self.runtime, self.name = runtime, name
+class SnippetThread:
+    """`threading.Thread` for snippets: a real OS thread the runtime knows.
 
-    def __enter__(self) -> Section:
-        self.runtime.enter_section(self.runtime.local.ctx, self.name, +1)
-        return self
+    Each node gets its own subclass (`thread_class`), which knows the node; a
+    learner's subclass that overrides `run` and skips `__init__` still works.
+    """
 
-    def __exit__(self, *exc) -> None:
-        self.runtime.enter_section(self.runtime.local.ctx, self.name, -1)
+    __slots__ = ("_run", "daemon", "__dict__")  # __dict__: a learner's subclass may add attributes
+
+    def _new_run(self, *args: Any) -> ThreadRun:
+        raise NotImplementedError
+
+    def _engine(self) -> ThreadRun:
+        try:
+            return self._run
+        except AttributeError:  # a subclass whose __init__ did not call Thread's
+            self._run = self._new_run()
+            return self._run
+
+    @property
+    def name(self) -> str:
+        return self._engine().name
+
+    def run(self) -> None:
+        engine = self._engine()
+        if engine.target is not None:
+            engine.target(*engine.args, **engine.kwargs)
+
+    def start(self) -> None:
+        self._engine().start(self.run)
+
+    def join(self, timeout: float | None = None) -> None:
+        self._engine().join(timeout)
+
+    def is_alive(self) -> bool:
+        return self._engine().is_alive()
+
+
+def thread_class(api: SnippetAPI) -> type:
+    class Thread(SnippetThread):
+        __slots__ = ()
+
+        def __init__(self, target=None, name=None, args=(), kwargs=None, *, daemon=None):
+            self._run = ThreadRun(api, target, name, args, kwargs)
+            self.daemon = daemon
+
+        def _new_run(self) -> ThreadRun:
+            return ThreadRun(api)
+
+    return Thread
 
 
 class SnippetAPI:
@@ -95,17 +320,15 @@ class SnippetAPI:
             rt.emit_at(ctx, "output", text=text)
         rt.point(ctx, local=True)
 
-    def sleep(self, seconds: float = 0) -> None:
+    def sleep(self, duration: float = 0) -> None:
+        duration = seconds(duration)
         rt = self.runtime
         ctx = rt.local.ctx
         rt.point(ctx)
-        seconds = float(seconds)
-        if seconds < 0:
-            raise ValueError("sleep length must be non-negative")
         if rt.controlled:  # time is the chooser's: under control a sleep takes no time
             rt.point(ctx, local=True)
             return
-        until = time.monotonic() + seconds
+        until = time.monotonic() + duration
         with rt.mutex:
             ctx.sleeping = True
             try:
@@ -119,18 +342,21 @@ class SnippetAPI:
 
     def section(self, name: str) -> Section:
         """`with section('critical'):` marks code that invariants can count with inside('critical')."""
-        return Section(self.runtime, str(name))
+        return wrap(Section, (self, str(name)))
 
     # messages -----------------------------------------------------------------
     def send(self, to: str, content: Any = None) -> str:
         """Send `content` (JSON) to node `to` over their link; returns the message id."""
         return self.runtime.network.send(self.runtime.local.ctx, to, content)
 
-    def recv(self, timeout: float | None = None):
+    def recv(self, timeout: float | None = None) -> Message | None:
         """The next message for this node (waits; None after `timeout` seconds)."""
-        if timeout is not None and timeout < 0:
-            raise ValueError("timeout must be non-negative")
-        return self.runtime.network.recv(self.runtime.local.ctx, timeout)
+        if timeout is not None:
+            timeout = seconds(timeout, "recv(timeout)")
+        got = self.runtime.network.recv(self.runtime.local.ctx, timeout)
+        if got is None:
+            return None
+        return Message(got.id, got.sender, got.recipient, got.content, got.lamport, dict(got.vc))
 
     def reply(self, message, content: Any = None) -> str:
         return self.send(message.sender, content)
@@ -146,46 +372,43 @@ class SnippetAPI:
         return SimpleNamespace(name=ctx.short, ident=id(ctx), full_name=ctx.name)
 
     def spawn(self, fn, *args: Any, name: str | None = None, **kwargs: Any) -> SnippetThread:
-        thread = SnippetThread(target=fn, args=args, kwargs=kwargs, name=name, _api=self)
+        thread = self.thread_class(target=fn, args=args, kwargs=kwargs, name=name)
         thread.start()
         return thread
 
     # threading ---------------------------------------------------------------
     def threading_namespace(self) -> SimpleNamespace:
-        rt, node, api = self.runtime, self.node, self
+        """`import threading`: factories of facades over the runtime's primitives."""
+        rt, node = self.runtime, self.node
 
         def named(kw: dict) -> str | None:
             return kw.pop(NAME_KEYWORD, None)
 
         def Lock(**kw):
-            return P.Lock(rt, node, named(kw))
+            return facade(P.Lock(rt, node, named(kw)))
 
         def RLock(**kw):
-            return P.RLock(rt, node, named(kw))
+            return facade(P.RLock(rt, node, named(kw)))
 
         def Semaphore(value: int = 1, **kw):
-            return P.Semaphore(rt, node, value, named(kw))
+            return facade(P.Semaphore(rt, node, value, named(kw)))
 
         def BoundedSemaphore(value: int = 1, **kw):
-            return P.BoundedSemaphore(rt, node, value, named(kw))
+            return facade(P.BoundedSemaphore(rt, node, value, named(kw)))
 
         def Condition(lock=None, **kw):
-            return P.Condition(rt, node, lock, named(kw))
+            return facade(P.Condition(rt, node, lock_of(lock), named(kw)))
 
         def Event(**kw):
-            return P.Event(rt, node, named(kw))
+            return facade(P.Event(rt, node, named(kw)))
 
         def Barrier(parties: int, action=None, timeout=None, **kw):
-            return P.Barrier(rt, node, parties, name=named(kw))
-
-        class Thread(SnippetThread):
-            def __init__(self, target=None, name=None, args=(), kwargs=None, *, daemon=None):
-                super().__init__(target, name, args, kwargs, daemon, _api=api)
+            return facade(P.Barrier(rt, node, parties, name=named(kw)))
 
         return SimpleNamespace(
             Lock=Lock, RLock=RLock, Semaphore=Semaphore, BoundedSemaphore=BoundedSemaphore,
-            Condition=Condition, Event=Event, Barrier=Barrier, Thread=Thread,
-            BrokenBarrierError=P.BrokenBarrierError, current_thread=self.current_thread,
+            Condition=Condition, Event=Event, Barrier=Barrier, Thread=self.thread_class,
+            BrokenBarrierError=P.BrokenBarrierError, current_thread=self.functions()["current_thread"],
             get_ident=lambda: self.current_thread().ident,
         )
 
@@ -196,39 +419,91 @@ class SnippetAPI:
         specs = node.spec.get("resources", [])
         for res in sorted(specs, key=lambda r: r["type"] == "condition"):  # locks before conditions
             kind, name = res["type"], res["name"]
+            value = res.get("value") if res.get("value") is not None else 1
             if kind == "lock":
                 made[name] = P.Lock(rt, node, name)
             elif kind == "rlock":
                 made[name] = P.RLock(rt, node, name)
             elif kind == "semaphore":
-                made[name] = P.Semaphore(rt, node, res.get("value") if res.get("value") is not None else 1, name)
+                made[name] = P.Semaphore(rt, node, value, name)
             elif kind == "boundedsemaphore":
-                made[name] = P.BoundedSemaphore(rt, node, res.get("value") if res.get("value") is not None else 1,
-                                                name)
+                made[name] = P.BoundedSemaphore(rt, node, value, name)
             elif kind == "condition":
                 made[name] = P.Condition(rt, node, made.get(res.get("lock")), name)
             elif kind == "event":
                 made[name] = P.Event(rt, node, name)
             elif kind == "barrier":
                 made[name] = P.Barrier(rt, node, res["parties"], name=name)
-        return made
+        return {name: facade(impl) for name, impl in made.items()}
+
+    def functions(self) -> dict[str, Any]:
+        """The snippet API as plain functions: a bound method would carry `__self__`, this object."""
+        api = self
+
+        def print(*args: Any, sep: str = " ", end: str = "\n", file: Any = None, flush: bool = False) -> None:
+            api.print(*args, sep=sep, end=end)
+
+        def sleep(seconds: float = 0) -> None:
+            api.sleep(seconds)
+
+        def section(name: str) -> Section:
+            return api.section(name)
+
+        def send(to: str, content: Any = None) -> str:
+            return api.send(to, content)
+
+        def recv(timeout: float | None = None) -> Message | None:
+            return api.recv(timeout)
+
+        def reply(message, content: Any = None) -> str:
+            return api.reply(message, content)
+
+        def broadcast(content: Any = None) -> list[str]:
+            return api.broadcast(content)
+
+        def neighbors() -> list[str]:
+            return api.neighbors()
+
+        def current_thread() -> SimpleNamespace:
+            return api.current_thread()
+
+        def spawn(fn, *args: Any, name: str | None = None, **kwargs: Any) -> SnippetThread:
+            return api.spawn(fn, *args, name=name, **kwargs)
+
+        return {"print": print, "sleep": sleep, "section": section, "send": send, "recv": recv, "reply": reply,
+                "broadcast": broadcast, "neighbors": neighbors, "current_thread": current_thread,
+                "spawn": spawn}
 
     def globals(self) -> dict[str, Any]:
         rt, node = self.runtime, self.node
-        threading_ns = self.threading_namespace()
-        modules = snippet_modules(f"{rt.seed}/{node.id}", self.sleep, threading_ns)
-        api = {"print": self.print, "sleep": self.sleep, "me": node.id, "spawn": self.spawn,
-               "current_thread": self.current_thread, "section": self.section, "send": self.send,
-               "recv": self.recv, "reply": self.reply, "broadcast": self.broadcast, "neighbors": self.neighbors}
+        self.thread_class = thread_class(self)
+        api = {"me": node.id, **self.functions()}
+        modules = snippet_modules(f"{rt.seed}/{node.id}", api["sleep"], self.threading_namespace())
+
+        def new_builtins() -> dict[str, Any]:
+            if not rt.python_wall:  # tests of the operating-system wall alone
+                return real_builtins(api)
+            return make_builtins(modules, api)
+
+        node.new_builtins = new_builtins  # every thread gets its own (see Runtime.thread_body)
         namespace: dict[str, Any] = {
-            "__builtins__": make_builtins(modules, api),
-            "__name__": "playground",
+            "__builtins__": new_builtins(),
+            "__name__": "snippet",  # not a module in sys.modules: dataclasses look their globals up there
             SHARED: SharedVars(rt, node),
             MUTATED: lambda name: rt.mutated(node, name),
         }
         namespace.update(api)
         namespace.update(self.declared_resources())
         return namespace
+
+
+def lock_of(lock: Any) -> Any:
+    """The engine lock behind a Condition's lock: only a Lock or RLock of the playground."""
+    if lock is None:
+        return None
+    if type(lock) not in (Lock, RLock):
+        raise TypeError("Condition(lock) needs a threading.Lock() or threading.RLock()")
+    return lock._impl
 
 
 def build_globals(runtime: Runtime, node) -> dict[str, Any]:

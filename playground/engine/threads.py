@@ -111,6 +111,7 @@ class NodeState:
         self.clock = NodeClock(self.id)
         self.resources: dict[str, Any] = {}
         self.globals: dict[str, Any] = {}
+        self.new_builtins: Callable[[], dict[str, Any]] = dict  # a fresh builtins dict per thread (snippet_api)
         self.threads: list[ThreadCtx] = []
         self.auto_names: dict[str, int] = {}
         self.crashed = False
