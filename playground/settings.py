@@ -279,6 +279,28 @@ RUN_HEARTBEAT_SECONDS = env_float("RUN_HEARTBEAT_SECONDS", 2.0, minimum=0.05)
 # A running run whose heartbeat is older than this has lost its worker.
 RUN_STALE_SECONDS = env_float("RUN_STALE_SECONDS", 30.0, minimum=0.1)
 
+# --- storage limits (README, "Limits") -----------------------------------------------
+
+# The engine bounds each value in an event itself (4 KB of JSON, 50 levels, a print
+# 4,000 characters, a message 512 KB); these bound what the database keeps.
+_MB = 1_000_000
+# One run's stored trace (its events' JSON). Past it the worker stops the run: it ends
+# `failed`, "the run produced more than N MB of trace; it was stopped", and the events
+# stored until then stay readable.
+RUN_MAX_TRACE_BYTES = env_int("RUN_MAX_TRACE_MB", 100, minimum=1) * _MB
+# One event, as the child wrote it. Only a misbehaving child writes a bigger one (the
+# engine keeps them far smaller); it is stored as a stub that says so.
+RUN_MAX_EVENT_BYTES = env_int("RUN_MAX_EVENT_KB", 1024, minimum=16) * 1024
+# All the stored runs of one visitor (a browser session) or one account. Past it, new
+# runs and trace uploads are refused with 429 until some are deleted
+# (DELETE /api/runs/<id>), or, for a visitor, until old ones expire.
+RUNS_VISITOR_MAX_TRACE_BYTES = env_int("RUNS_VISITOR_MAX_TRACE_MB", 200, minimum=1) * _MB
+RUNS_ACCOUNT_MAX_TRACE_BYTES = env_int("RUNS_ACCOUNT_MAX_TRACE_MB", 1000, minimum=1) * _MB
+# Visitors' runs are deleted this long after they were created (manage.py prune_runs, and
+# every worker at most once per RUNS_PRUNE_INTERVAL_SECONDS). Accounts' runs are kept.
+RUNS_VISITOR_RETENTION_DAYS = env_float("RUNS_VISITOR_RETENTION_DAYS", 7.0, minimum=0.0)
+RUNS_PRUNE_INTERVAL_SECONDS = env_float("RUNS_PRUNE_INTERVAL_SECONDS", 3600.0, minimum=1.0)
+
 # --- HTTP ----------------------------------------------------------------------------
 
 # Bigger JSON bodies get 413 from the API.

@@ -1,6 +1,7 @@
 import copy
 import json
 
+from django.db import transaction
 from django.db.models import Max, TextField
 from django.db.models.functions import Cast
 from django.http import HttpResponse, JsonResponse
@@ -8,6 +9,7 @@ from django.http import HttpResponse, JsonResponse
 from playground.exports import EXPORTERS
 from playground.runs import actions
 from playground.runs.models import Run, TraceEvent
+from playground.runs.quota import over_quota, owner_of, runs_of
 from playground.runs.reaper import reap_stale_runs
 from playground.scenarios.models import Scenario
 
@@ -34,6 +36,7 @@ def run_json(run):
         "started": run.started.isoformat() if run.started else None,
         "finished": run.finished.isoformat() if run.finished else None,
         "wall": run.wall,
+        "trace_bytes": run.trace_bytes,
         "ws": run.ws_path,
         "trace": run.trace_path,
     }
@@ -72,21 +75,47 @@ def spec_from_request(data, user=None):
 
 @api_view("GET", "POST")
 def run_collection(request):
-    if request.method == "GET":
+    if request.method == "GET":  # the caller's own runs (an account's, or this browser session's)
         limit = query_int(request, "limit", 50, minimum=1, maximum=500)
-        runs = Run.objects.all()[:limit]
+        user = request.user if request.user.is_authenticated else None
+        visitor = "" if user else (request.session.session_key or "")
+        runs = runs_of(user, visitor)[:limit] if user or visitor else []
         return JsonResponse([{"id": str(r.id), "status": r.status, "scenario": r.scenario, "mode": r.mode,
-                              "created": r.created.isoformat()} for r in runs], safe=False)
+                              "created": r.created.isoformat(), "trace_bytes": r.trace_bytes} for r in runs],
+                            safe=False)
     spec, slug = spec_from_request(read_json(request), request.user)
     spec = checked_spec(spec, too_long="the run may not last that long")
-    run = actions.create_run(spec, slug)
+    user, visitor = owner_of(request)
+    refusal = over_quota(user, visitor)
+    if refusal:
+        raise ApiError(429, refusal)
+    run = actions.create_run(spec, slug, owner=user, visitor=visitor)
     return JsonResponse({"id": str(run.id), "status": run.status, "ws": run.ws_path, "trace": run.trace_path,
                          "url": f"/api/runs/{run.id}"}, status=201)
 
 
-@api_view("GET")
+@api_view("GET", "DELETE")
 def run_detail(request, run_id):
+    if request.method == "DELETE":
+        return delete_run(request, run_id)
     return JsonResponse(run_json(get_run(run_id)))
+
+
+def delete_run(request, run_id):
+    """Its owner (the account, or the visitor's browser session) deletes a run that has
+    ended, with its events: how a person makes room under their cap."""
+    run = Run.objects.filter(id=run_id).first()
+    if run is None:
+        raise not_found("run")
+    user = request.user if request.user.is_authenticated else None
+    if not run.is_owned_by(user, request.session.session_key or ""):
+        raise ApiError(403, "only the person (or browser session) that started this run may delete it")
+    if not run.is_final:
+        raise ApiError(409, f"the run is still {run.status}; cancel it first")
+    with transaction.atomic():
+        TraceEvent.objects.filter(run=run).delete()
+        run.delete()
+    return HttpResponse(status=204)
 
 
 @api_view("POST")

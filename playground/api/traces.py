@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from playground.exports.jsonl import parse
 from playground.runs.models import Run, TraceEvent
+from playground.runs.quota import over_quota, owner_of
 from playground.scenarios.models import Scenario
 
 from .http import ApiError, api_view, too_big
@@ -82,8 +83,14 @@ def trace_upload(request):
     text = read_upload(request)
     if text is None:
         return too_big()
+    user, visitor = owner_of(request)
+    refusal = over_quota(user, visitor)
+    if refusal:
+        raise ApiError(429, refusal)
     try:
         events = parse(text)
+    except RecursionError:
+        raise ApiError(400, "an event of the trace is nested too deeply") from None
     except ValueError as exc:
         raise ApiError(400, str(exc), [{"path": str(exc).split(":", 1)[0], "message": str(exc)}]) from None
     errors = check(events)
@@ -97,7 +104,7 @@ def trace_upload(request):
         run = Run.objects.create(
             source=Run.Source.UPLOAD, status=finished["status"], mode=str(started.get("mode") or ""),
             scenario=slug, spec=spec, result=finished, error=finished.get("error") or "",
-            started=now, finished=now,
+            started=now, finished=now, owner=user, visitor=visitor, trace_bytes=len(text),
         )
         for start in range(0, len(events), INSERT_CHUNK):
             TraceEvent.objects.bulk_create(

@@ -11,10 +11,11 @@ from .tasks import execute_run
 CONTROL_TYPES = frozenset({"step", "continue", "deliver", "fault", "cancel"})
 
 
-def create_run(spec, scenario_slug=""):
+def create_run(spec, scenario_slug="", owner=None, visitor=""):
     """Store a queued run for a validated spec and enqueue it once the row is committed
     (a worker must never look for a run that is not there yet), with time limits that
-    follow from the run's own timeout."""
+    follow from the run's own timeout. `owner` (a user) or `visitor` (a session key)
+    is whose run it is (playground/runs/quota.py)."""
     run_settings = spec.get("run") or {}
     soft, hard = task_time_limits(spec)
     with transaction.atomic():
@@ -22,6 +23,8 @@ def create_run(spec, scenario_slug=""):
             spec=spec,
             scenario=scenario_slug or spec.get("slug", ""),
             mode=run_settings.get("mode", "free"),
+            owner=owner,
+            visitor=visitor if owner is None else "",
         )
         execute_run.apply_async_on_commit(args=[str(run.id)], soft_time_limit=soft, time_limit=hard)
     return run

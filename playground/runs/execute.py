@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
+from playground.engine.events import MAX_FINISHED_BYTES, dumps, snapshot
 from playground.engine.sandbox import SandboxedRun
 
 from . import reaper
@@ -49,6 +50,7 @@ def execute(run_id):
 
     watch = Watch(run, sandbox)
     watch.start()
+    limit = TraceLimit(sandbox)
     finished, error, wall = None, "", None
     try:
         sending = None
@@ -56,8 +58,10 @@ def execute(run_id):
                                          max_wait=settings.RUN_BATCH_MAX_WAIT):
             if not pairs:
                 continue
+            pairs = limit.admit(pairs)
             batch = Batch(pairs)
             store(run.id, batch)
+            watch.trace_bytes = limit.stored
             if wall is None and sandbox.wall is not None:
                 wall = sandbox.wall  # the child's clock at t = 0: what delays are measured from
                 Run.objects.filter(id=run.id).update(wall=wall)
@@ -68,6 +72,8 @@ def execute(run_id):
             sending = link.spawn(layer.group_send(group, batch.message()))
             if batch.last_kind == "run.finished":
                 finished = pairs[-1][0]
+            if limit.stopped:
+                break  # the child is killed; nothing after the cap is stored
         if sending is not None:
             sending.result(timeout=30)
     except BaseException as exc:  # includes Celery's SoftTimeLimitExceeded
@@ -79,7 +85,72 @@ def execute(run_id):
     finally:
         watch.stop()
         listener.cancel()
-    return finish(run.id, finished, error, link, layer, cancelled=watch.cancel_asked)
+    return finish(run.id, finished, error, link, layer, cancelled=watch.cancel_asked, trace_bytes=limit.stored)
+
+
+class TraceLimit:
+    """The run's storage caps, applied to each batch before it is stored: an event bigger
+    than RUN_MAX_EVENT_BYTES becomes a stub that says so; once the stored trace would pass
+    RUN_MAX_TRACE_BYTES the child is killed and the batch ends, at that event's seq, with
+    a run.finished saying why. The common case (a batch well within both) costs one
+    len() per event."""
+
+    def __init__(self, sandbox):
+        self.sandbox = sandbox
+        self.max_trace = settings.RUN_MAX_TRACE_BYTES
+        self.max_event = settings.RUN_MAX_EVENT_BYTES
+        self.stored = 0
+        self.stopped = False
+
+    def admit(self, pairs):
+        sizes = [len(line) for _, line in pairs]
+        total = sum(sizes)
+        if self.stored + total <= self.max_trace and max(sizes) <= self.max_event:
+            self.stored += total
+            return pairs
+        admitted = []
+        for (event, line), size in zip(pairs, sizes, strict=True):
+            if size > self.max_event:
+                event = oversized(event, size, self.max_event)
+                line = dumps(event)
+                size = len(line)
+            if self.stored + size > self.max_trace and event.get("kind") != "run.finished":
+                stop = self.stop_event(event)
+                line = dumps(stop)
+                admitted.append((stop, line))
+                self.stored += len(line)
+                return admitted
+            admitted.append((event, line))
+            self.stored += size
+        return admitted
+
+    def stop_event(self, refused):
+        """The run.finished that ends a run at its trace cap, in place of the event refused."""
+        self.stopped = True
+        megabytes = self.max_trace / 1_000_000
+        reason = f"the run produced more than {megabytes:g} MB of trace; it was stopped"
+        self.sandbox.kill("trace limit")
+        # What the sandbox saw of the final state, if it keeps it (it tallies var.write and output events).
+        shared = getattr(self.sandbox, "_shared", None) or {}
+        outputs = getattr(self.sandbox, "_outputs", None) or {}
+        return {"seq": refused["seq"], "t": refused.get("t", 0), "kind": "run.finished", "node": None,
+                "thread": None, "status": "failed", "error": reason,
+                "shared": snapshot(shared, MAX_FINISHED_BYTES), "outputs": snapshot(outputs, MAX_FINISHED_BYTES),
+                "schedule": []}
+
+
+def oversized(event, size, limit):
+    """What is stored of an event bigger than the per-event limit (only a misbehaving child
+    writes one): its place in the trace and a note; a run.finished keeps its outcome."""
+    note = f"this {event.get('kind')} event was {size} bytes, more than the limit of {limit}; it was cut"
+    if event.get("kind") == "run.finished":
+        small = {key: event.get(key) for key in ("seq", "t", "kind", "node", "thread", "status", "error")}
+        small.update(shared=snapshot(event.get("shared"), limit // 4), outputs=snapshot(event.get("outputs"), limit // 4),
+                     schedule=event.get("schedule") or [], cut=note)
+        if len(dumps(small)) > limit:
+            small["schedule"] = []
+        return small
+    return {key: event.get(key) for key in ("seq", "t", "kind", "node", "thread")} | {"cut": note}
 
 
 class Batch:
@@ -136,7 +207,7 @@ def _copy_escape(text):
     return text.replace(b"\\", b"\\\\").replace(b"\t", b"\\t").replace(b"\n", b"\\n").replace(b"\r", b"\\r")
 
 
-def finish(run_id, finished, error, link, layer, cancelled=False):
+def finish(run_id, finished, error, link, layer, cancelled=False, trace_bytes=None):
     """Record the outcome (from the run.finished event) and tell the watchers."""
     status = (finished or {}).get("status", "failed")
     if status not in Run.FINAL:
@@ -147,6 +218,8 @@ def finish(run_id, finished, error, link, layer, cancelled=False):
     Run.objects.filter(id=run_id, status=Run.Status.RUNNING).update(
         status=status, result=finished, error=error, finished=timezone.now(), control_channel=""
     )
+    if trace_bytes is not None:
+        Run.objects.filter(id=run_id).update(trace_bytes=trace_bytes)
     # Read back: a reaper may have ended the run first, and then its word stands.
     run = Run.objects.only("status", "error").get(id=run_id)
     try:
@@ -185,6 +258,7 @@ class Watch(threading.Thread):
         timeout = (run.spec.get("run") or {}).get("timeout_ms") or 10_000
         self.deadline = time.monotonic() + timeout / 1000 + settings.RUN_DEADLINE_GRACE_SECONDS
         self.cancel_asked = False
+        self.trace_bytes = 0  # stored so far, set by the event loop; written with each heartbeat
         self._cancel_at = None
         self._stopped = threading.Event()
         self._last_reap = time.monotonic()
@@ -205,7 +279,8 @@ class Watch(threading.Thread):
             connection.close()
 
     def beat(self):
-        alive = Run.objects.filter(id=self.run_id, status=Run.Status.RUNNING).update(heartbeat=timezone.now())
+        alive = Run.objects.filter(id=self.run_id, status=Run.Status.RUNNING).update(
+            heartbeat=timezone.now(), trace_bytes=self.trace_bytes)
         if not alive:  # reaped or otherwise ended elsewhere: stop spending a worker on it
             self.sandbox.kill("ended elsewhere")
             return
@@ -222,3 +297,4 @@ class Watch(threading.Thread):
         if now - self._last_reap > settings.RUN_STALE_SECONDS:
             self._last_reap = now
             reaper.reap_stale_runs()
+        reaper.maybe_prune_runs()  # visitors' old runs, at most once per RUNS_PRUNE_INTERVAL_SECONDS

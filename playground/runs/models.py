@@ -1,5 +1,6 @@
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -43,13 +44,28 @@ class Run(models.Model):
     cancel_requested = models.BooleanField(default=False)
     # The channel-layer channel the worker listens on for controls (step, deliver, …).
     control_channel = models.CharField(max_length=200, blank=True)
+    # Whose run it is: a signed-in person, or a visitor's browser session (its session
+    # key). Stored traces count against the owner's cap (playground/runs/quota.py), and
+    # visitors' runs are deleted after a retention period (reaper.prune_runs).
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="runs")
+    visitor = models.CharField(max_length=64, blank=True, db_index=True)
+    # Bytes of stored events (their JSON), kept up to date by the worker as it stores them.
+    trace_bytes = models.BigIntegerField(default=0)
 
     class Meta:
         ordering = ["-created"]
-        indexes = [models.Index(fields=["status", "heartbeat"], name="run_status_heartbeat")]
+        indexes = [models.Index(fields=["status", "heartbeat"], name="run_status_heartbeat"),
+                   models.Index(fields=["owner", "created"], name="run_owner_created")]
 
     def __str__(self):
         return f"{self.scenario or 'run'} {self.id} ({self.status})"
+
+    def is_owned_by(self, user, visitor):
+        """The signed-in `user`, or the visitor whose session key is `visitor`, owns it."""
+        if self.owner_id is not None:
+            return user is not None and user.is_authenticated and user.pk == self.owner_id
+        return bool(visitor) and self.visitor == visitor
 
     @property
     def is_final(self):
