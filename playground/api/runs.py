@@ -6,6 +6,7 @@ from django.db.models import Max, TextField
 from django.db.models.functions import Cast
 from django.http import HttpResponse, JsonResponse
 
+from playground.engine.spec import SpecError, check_depth
 from playground.exports import EXPORTERS
 from playground.runs import actions
 from playground.runs.models import Run, TraceEvent
@@ -61,6 +62,10 @@ def spec_from_request(data, user=None):
                            [{"path": "scenario", "message": f"no scenario named {scenario!r}"}])
         spec, slug = copy.deepcopy(row.spec), row.slug
     elif isinstance(scenario, dict):
+        try:
+            check_depth(scenario)  # before deepcopy, which would recurse past Python's limit
+        except SpecError as exc:
+            raise ApiError(400, "the scenario spec is invalid", exc.errors) from None
         spec, slug = copy.deepcopy(scenario), scenario.get("slug", "")
     else:
         raise ApiError(400, "scenario must be a slug or a spec",

@@ -331,14 +331,20 @@ def _semantic_errors(sc: Scenario) -> list[dict[str, str]]:
     return errors
 
 
-def validate(data: Any) -> dict[str, Any]:
-    """Check a scenario spec; return it normalised (defaults filled in)."""
-    if not isinstance(data, dict):
-        raise SpecError([{"path": "(spec)", "message": "a scenario spec is a JSON object"}])
+def check_depth(data: Any) -> None:
+    """SpecError if the JSON is nested past MAX_SPEC_DEPTH; call it before anything that
+    recurses over an untrusted spec (copy.deepcopy, pydantic, a JSON encoder)."""
     deep = _too_deep_json(data)
     if deep is not None:
         raise SpecError([{"path": deep, "message": f"nested more than {MAX_SPEC_DEPTH} levels deep "
                                                    "(the playground's limit for a spec)"}])
+
+
+def validate(data: Any) -> dict[str, Any]:
+    """Check a scenario spec; return it normalised (defaults filled in)."""
+    if not isinstance(data, dict):
+        raise SpecError([{"path": "(spec)", "message": "a scenario spec is a JSON object"}])
+    check_depth(data)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
