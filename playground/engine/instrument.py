@@ -80,29 +80,38 @@ def check_safety(tree: ast.AST) -> None:
     class, argument and keyword names, `import … as`, `except … as`,
     `global`/`nonlocal`, capture and keyword patterns of `match`.
     """
-    _check_node(tree, 1, in_class=False)
+    problems: list[tuple[tuple[int, int, int], SnippetRefused]] = []
+    _check_node(tree, 1, False, problems)
+    if problems:
+        raise min(problems, key=lambda p: p[0])[1]  # the first in reading order: `e.__traceback__.tb_frame`
 
 
-def _check_node(node: ast.AST, line: int, in_class: bool) -> None:
+def _check_node(node: ast.AST, line: int, in_class: bool, problems: list) -> None:
     line = getattr(node, "lineno", line)
-    for field, value in ast.iter_fields(node):
-        if field in ATTRIBUTE_FIELDS or field in NAME_FIELDS or field == "arg":
-            for name in value if isinstance(value, list) else [value]:
-                if isinstance(name, str):
-                    _check_identifier(node, field, name, line, in_class)
-    if isinstance(node, ast.ImportFrom) and node.level:
-        raise SnippetRefused(line, "relative imports are not available in the playground")
-    if isinstance(node, ast.MatchClass) and node.patterns:
-        # `case C(x)` reads the attribute named by `C.__match_args__`, which
-        # a class made with type(…) can set to anything: keywords only.
-        raise SnippetRefused(line, "in a class pattern name the attributes (`case Point(x=a, y=b)`, or "
-                                   "`case int() as n`): positional parts are not available in the playground")
+    where = (line, getattr(node, "col_offset", 0), getattr(node, "end_col_offset", 0) or 0)
+    try:
+        for field, value in ast.iter_fields(node):
+            if field in ATTRIBUTE_FIELDS or field in NAME_FIELDS:
+                for name in value if isinstance(value, list) else [value]:
+                    if isinstance(name, str):
+                        _check_identifier(node, field, name, line, in_class)
+        if isinstance(node, ast.ImportFrom) and node.level:
+            raise SnippetRefused(line, "relative imports are not available in the playground")
+        if isinstance(node, ast.MatchClass) and node.patterns:
+            # `case C(x)` reads the attribute named by `C.__match_args__`, which
+            # a class made with type(…) can set to anything: keywords only.
+            raise SnippetRefused(line, "in a class pattern name the attributes (`case Point(x=a, y=b)`, or "
+                                       "`case int() as n`): positional parts are not available in the playground")
+    except SnippetRefused as problem:
+        problems.append((where, problem))
     body_is_class = isinstance(node, ast.ClassDef)
     for child in ast.iter_child_nodes(node):
-        _check_node(child, line, in_class=body_is_class and child in node.body)
+        _check_node(child, line, body_is_class and child in node.body, problems)
 
 
 def _check_identifier(node: ast.AST, field: str, name: str, line: int, in_class: bool) -> None:
+    if isinstance(node, ast.keyword) and name.startswith("_"):
+        raise SnippetRefused(line, f"'{name}=': keyword arguments starting with an underscore are off-limits here")
     if field in ATTRIBUTE_FIELDS or isinstance(node, ast.keyword):
         if name.startswith("_"):
             raise SnippetRefused(line, f"'.{name}': attributes starting with an underscore are off-limits here")
@@ -345,7 +354,7 @@ def instrument(code: str, shared: frozenset[str] | set[str], filename: str, *,
     tree = _SharedNames(frozenset(shared), table).visit(tree)
     tree = _Mutations().visit(tree)
     ast.fix_missing_locations(tree)
-    return compile(tree, filename, "exec")
+    return compile(tree, filename, "exec", dont_inherit=True)  # not our __future__ imports
 
 
 def compile_expression(expr: str, shared: frozenset[str] | set[str], filename: str) -> CodeType:
@@ -353,4 +362,4 @@ def compile_expression(expr: str, shared: frozenset[str] | set[str], filename: s
     tree = ast.parse(expr, filename=filename, mode="eval")
     check_safety(tree)
     tree = ast.fix_missing_locations(_GuardedFormat().visit(tree))
-    return compile(tree, filename, "eval")
+    return compile(tree, filename, "eval", dont_inherit=True)
