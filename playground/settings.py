@@ -276,8 +276,14 @@ EMBEDDED_WORKER_CONCURRENCY = env_int("EMBEDDED_WORKER_CONCURRENCY", 4, minimum=
 RUN_BATCH_MAX_EVENTS = env_int("RUN_BATCH_MAX_EVENTS", 2000, minimum=1)
 RUN_BATCH_MAX_WAIT = env_float("RUN_BATCH_MAX_WAIT", 0.005, minimum=0.0)
 RUN_HEARTBEAT_SECONDS = env_float("RUN_HEARTBEAT_SECONDS", 2.0, minimum=0.05)
-# A running run whose heartbeat is older than this has lost its worker.
-RUN_STALE_SECONDS = env_float("RUN_STALE_SECONDS", 30.0, minimum=0.1)
+# A running run whose heartbeat is older than this has lost its worker. With the sweep
+# below, a dead worker's run is failed at most STALE + SWEEP seconds after its last beat.
+RUN_STALE_SECONDS = env_float("RUN_STALE_SECONDS", 10.0, minimum=0.1)
+# How often each worker process and the embedded server sweep (playground/runs/sweep.py).
+RUN_SWEEP_SECONDS = env_float("RUN_SWEEP_SECONDS", 2.5, minimum=0.05)
+# A queued run nobody claimed this long after its task was sent gets its task sent again
+# (the message may have died with the broker); a duplicate delivery is harmless.
+RUN_REQUEUE_SECONDS = env_float("RUN_REQUEUE_SECONDS", 15.0, minimum=0.1)
 
 # --- storage limits (README, "Limits") -----------------------------------------------
 
@@ -317,6 +323,11 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missi
 STATICFILES_DIRS = [d for d in [BASE_DIR / "playground" / "static"] if d.is_dir()]
 # Serve straight from the source folders when collectstatic has not been run (make run).
 WHITENOISE_USE_FINDERS = True
+# The Vite build writes name.gz and name.br next to each text file, which WhiteNoise sends
+# to clients that accept them; the files under dist/assets/ are named after their content
+# hash, so they are cached for good (immutable). dist/app.js and app.css keep stable
+# names (short max-age, revalidated by ETag); see frontend/vite.config.ts.
+WHITENOISE_IMMUTABLE_FILE_TEST = r"^/static/dist/assets/.+-[A-Za-z0-9_-]{8}\.[\w.]+$"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

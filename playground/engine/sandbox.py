@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Iterator
 from typing import Any
@@ -24,6 +25,12 @@ from .events import dumps, loads, snapshot
 
 GRACE_S = 2.0  # the child ends itself at its timeout; this is the hard stop after it
 _EOF = object()
+# How a run stopped by the parent is reported: kill reason → (status, error).
+STOPPED = {
+    "cancelled": ("cancelled", "the run was cancelled"),
+    "shutdown": ("cancelled", "the server stopped while the run was going on; run it again"),
+}
+_LIVE: weakref.WeakSet = weakref.WeakSet()  # the runs of this process whose child may be alive
 
 
 def spawn_child(python: str) -> subprocess.Popen:
@@ -41,6 +48,7 @@ class Spares:
         self.lock = threading.Lock()
         self.spare: tuple[tuple[str, str], subprocess.Popen] | None = None
         self.enabled = os.environ.get("PLAYGROUND_SPARE_CHILD", "1") != "0"
+        self.closed = False
         atexit.register(self.close)
 
     def take(self, python: str) -> subprocess.Popen | None:
@@ -53,7 +61,7 @@ class Spares:
         return None
 
     def refill(self, python: str) -> None:
-        if not self.enabled:
+        if not self.enabled or self.closed:
             return
         with self.lock:
             if self.spare is not None:
@@ -65,6 +73,7 @@ class Spares:
 
     def close(self) -> None:
         with self.lock:
+            self.closed = True
             spare, self.spare = self.spare, None
         if spare is not None:
             _stop(spare[1])
@@ -79,6 +88,17 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 SPARES = Spares()
+
+
+def stop_all(reason: str = "shutdown") -> int:
+    """Stop every sandbox child of this process (the server or worker is stopping):
+    each run then ends with the reason in STOPPED, and no child is left behind.
+    Returns how many runs were stopped."""
+    SPARES.close()
+    runs = list(_LIVE)
+    for run in runs:
+        run.kill(reason)
+    return len(runs)
 
 
 class SandboxedRun:
@@ -117,6 +137,7 @@ class SandboxedRun:
             self.refused = str(exc)  # reported as the run's end: never a silent fallback
             self.events.put(_EOF)
             return self
+        _LIVE.add(self)
         SPARES.refill(self.python)
         request = {"spec": self.spec, "limits": self.limits}
         if not self.python_wall:
@@ -209,9 +230,10 @@ class SandboxedRun:
         elif self.kill_reason == "timeout":
             status = "timeout"
             error = f"the run did not finish within {self.spec['run']['timeout_ms']} ms and was stopped"
+        elif self.kill_reason in STOPPED:
+            status, error = STOPPED[self.kill_reason]
         elif self.kill_reason is not None:
-            status = "cancelled" if self.kill_reason == "cancelled" else "failed"
-            error = f"the run was stopped ({self.kill_reason})"
+            status, error = "failed", f"the run was stopped ({self.kill_reason})"
         elif boundary.exit_signal(code) == signal.SIGXCPU:
             status, error = "failed", "the run used up its CPU time limit"
         elif boundary.exit_signal(code) == signal.SIGKILL:

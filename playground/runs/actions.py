@@ -1,5 +1,7 @@
 """What the API and the WebSocket consumer do to runs: create, cancel, control."""
 
+import logging
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -7,6 +9,8 @@ from .limits import task_time_limits
 from .models import Run
 from .notify import notify_status, send_control
 from .tasks import execute_run
+
+log = logging.getLogger(__name__)
 
 CONTROL_TYPES = frozenset({"step", "continue", "deliver", "fault", "cancel"})
 
@@ -17,7 +21,6 @@ def create_run(spec, scenario_slug="", owner=None, visitor=""):
     follow from the run's own timeout. `owner` (a user) or `visitor` (a session key)
     is whose run it is (playground/runs/quota.py)."""
     run_settings = spec.get("run") or {}
-    soft, hard = task_time_limits(spec)
     with transaction.atomic():
         run = Run.objects.create(
             spec=spec,
@@ -25,9 +28,26 @@ def create_run(spec, scenario_slug="", owner=None, visitor=""):
             mode=run_settings.get("mode", "free"),
             owner=owner,
             visitor=visitor if owner is None else "",
+            heartbeat=timezone.now(),  # for a queued run: when its task was sent (sweep.py)
         )
-        execute_run.apply_async_on_commit(args=[str(run.id)], soft_time_limit=soft, time_limit=hard)
+        transaction.on_commit(lambda: enqueue(run))
     return run
+
+
+def enqueue(run):
+    """Send a run's task, with time limits that follow from its own timeout. If the
+    broker cannot take it now, the run stays queued and the sweep sends it again once
+    the broker is back (playground/runs/sweep.py); the caller is not failed for it."""
+    soft, hard = task_time_limits(run.spec)
+    try:
+        execute_run.apply_async(args=[str(run.id)], soft_time_limit=soft, time_limit=hard,
+                                retry=True, retry_policy={"max_retries": 1, "interval_start": 0,
+                                                          "interval_step": 0.2, "interval_max": 0.2})
+    except Exception:
+        log.warning("run %s: the broker did not take its task; the sweep will send it again", run.id,
+                    exc_info=True)
+        return False
+    return True
 
 
 def request_cancel(run_id):

@@ -12,6 +12,10 @@ log = logging.getLogger(__name__)
 def execute_run(run_id):
     """Claim a queued run and execute it. A second delivery of the same message finds
     the run no longer queued and does nothing (compare-and-swap, no lock)."""
+    from .sweep import STOPPING
+
+    if STOPPING.is_set():
+        return "stopping"  # left queued: the sweep sends it again once a worker is up
     now = timezone.now()
     claimed = Run.objects.filter(id=run_id, status=Run.Status.QUEUED).update(
         status=Run.Status.RUNNING, started=now, heartbeat=now

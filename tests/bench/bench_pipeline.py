@@ -201,7 +201,7 @@ def test_pipeline_on_redis_and_postgresql(tmp_path):
     try:
         server.run("manage.py", "migrate", "--noinput")
         server.start("daphne", "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "playground.asgi:application")
-        server.start("worker", "-m", "celery", "-A", "playground", "worker", "--loglevel", "WARNING",
+        server.start("worker", "-m", "celery", "-A", "playground", "worker", "--pool", "threads", "--loglevel", "WARNING",
                      "--concurrency", "2", "--hostname", f"{queue}@%h")
         base = f"http://127.0.0.1:{port}"
         server.wait_until_up(base)

@@ -8,10 +8,6 @@ because CI machines have both (Redis at 127.0.0.1:6379, PostgreSQL at 127.0.0.1:
 import asyncio
 import json
 import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
 import uuid
@@ -24,6 +20,7 @@ import websockets
 from psycopg import sql
 
 from .helpers import FINAL, counter_spec, slow_spec, spec
+from .processes import Processes, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 # The servers come from the environment as for a deployment; the test makes (and
@@ -40,12 +37,6 @@ def unavailable(reason):
     if os.environ.get("CI") == "true":
         pytest.fail(message + " (CI=true: PostgreSQL and Redis must be there)")
     pytest.skip(message)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def with_database(url, name):
@@ -77,36 +68,6 @@ def redis_url():
     return REDIS_URL
 
 
-class Processes:
-    def __init__(self, env, log_dir):
-        self.env, self.log_dir, self.running = env, log_dir, []
-
-    def run(self, *args):
-        subprocess.run([sys.executable, *args], cwd=ROOT, env=self.env, check=True, capture_output=True,
-                       timeout=300)
-
-    def start(self, name, *args):
-        log = open(self.log_dir / f"{name}.log", "wb")
-        process = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=self.env, stdout=log,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
-        self.running.append((name, process))
-        return process
-
-    def logs(self):
-        return "\n".join(f"--- {p.name} ---\n{p.read_text()[-3000:]}" for p in sorted(self.log_dir.glob("*.log")))
-
-    def stop(self):
-        for _, process in self.running:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for _, process in self.running:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=30)
-
-
 @pytest.fixture
 def deployment(database, redis_url, tmp_path):
     port = free_port()
@@ -117,7 +78,7 @@ def deployment(database, redis_url, tmp_path):
     processes = Processes(env, tmp_path)
     processes.run("manage.py", "migrate", "--noinput")
     processes.start("daphne", "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "playground.asgi:application")
-    processes.start("worker", "-m", "celery", "-A", "playground", "worker", "--loglevel", "WARNING",
+    processes.start("worker", "-m", "celery", "-A", "playground", "worker", "--pool", "threads", "--loglevel", "WARNING",
                     "--concurrency", "2", "--hostname", f"{queue}@%h")
     base = f"http://127.0.0.1:{port}"
     try:

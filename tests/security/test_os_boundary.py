@@ -12,6 +12,7 @@ by the source check and the import allow-list (tests/security/test_python_layer.
 from __future__ import annotations
 
 import os
+import platform
 import socket
 import sys
 import textwrap
@@ -93,7 +94,9 @@ def test_the_web_servers_port_is_unreachable_and_nothing_arrives_there():
 
 
 def test_the_only_network_interface_is_loopback():
-    assert attempt("return [name for _, name in socket.if_nameindex()]") == "REACHED ['lo']"
+    # (if_nameindex() asks netlink, which the seccomp filter refuses; /proc/net/dev is this namespace's list)
+    result = attempt("return [line.split(':')[0].strip() for line in open('/proc/net/dev').read().splitlines()[2:]]")
+    assert result == "REACHED ['lo']"
 
 
 def test_the_hosts_ipv6_loopback_is_unreachable_too():
@@ -228,11 +231,15 @@ def test_the_environment_holds_no_secret(monkeypatch):
 
 @pytest.mark.parametrize("syscall", [
     ("ptrace", "16, 1, 0, 0"), ("mount", "b'none', b'/mnt', b'tmpfs', 0, None"),
-    ("unshare", "0x10000000"), ("setns", "0, 0"), ("syscall", "321, 0, 0, 0"),  # 321: bpf on x86_64
-    ("keyctl", "0, 0"), ("chroot", "b'/usr'"), ("personality", "0x0040000"),
-])
+    ("unshare", "0x10000000"), ("setns", "0, 0"), ("chroot", "b'/usr'"), ("personality", "0x0040000"),
+    # By number (x86_64): bpf, keyctl, perf_event_open, userfaultfd, kexec_load, init_module.
+    ("syscall", "321, 0, 0, 0"), ("syscall", "250, 0, 0, 0"), ("syscall", "298, 0, 0, 0"),
+    ("syscall", "323, 0"), ("syscall", "246, 0, 0, 0"), ("syscall", "175, 0, 0, 0"),
+], ids=lambda s: f"{s[0]}({s[1]})")
 def test_kernel_surfaces_are_refused(syscall):
     name, args = syscall
+    if name == "syscall" and platform.machine() != "x86_64":
+        pytest.skip("system call numbers of x86_64")
     result = attempt(f"""
         import ctypes
         libc = ctypes.CDLL(None, use_errno=True)
@@ -240,7 +247,7 @@ def test_kernel_surfaces_are_refused(syscall):
             raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()))
         return 'done'
     """)
-    assert result.startswith("REFUSED OSError"), result
+    assert result.startswith("REFUSED") and "Operation not permitted" in result, result
 
 
 def test_no_process_of_a_run_outlives_it():
@@ -281,12 +288,12 @@ def test_memory_is_limited():
 
 def test_a_thread_bomb_is_stopped_and_only_its_run_ends():
     result = attempt("""
-        import threading
-        stop = threading.Event()
-        threads = []
-        while len(threads) < 5000:
-            t = threading.Thread(target=stop.wait); t.start(); threads.append(t)
-        return len(threads)
+        import _thread
+        gate = _thread.allocate_lock(); gate.acquire()
+        started = 0
+        while started < 5000:
+            _thread.start_new_thread(gate.acquire, ()); started += 1
+        return started
     """)
     assert result.startswith("REFUSED RuntimeError: can't start new thread"), result
     assert threading.active_count() < 100  # the test process did not get those threads
@@ -301,4 +308,4 @@ def test_cpu_and_wall_clock_are_limited():
     events = run_unprotected("while True:\n    pass\n", timeout_ms=1000)
     finished = events[-1]
     assert finished["kind"] == "run.finished" and finished["status"] == "timeout", finished
-    assert "1000 ms" in finished["error"]
+    assert "time limit" in finished["error"] or "1000 ms" in finished["error"], finished

@@ -1,6 +1,15 @@
-"""`manage.py serve`: the whole playground in one process (Daphne + a Celery worker)."""
+"""`manage.py serve`: the whole playground in one process (Daphne + a Celery worker).
+
+SIGTERM or Ctrl-C stops it within a few seconds: the runs it is executing end as
+`cancelled` with the reason, every sandbox child is killed, then Daphne stops.
+Runs still queued stay queued in the database and are sent again at the next start
+(the in-memory broker forgets them).
+"""
 
 import os
+import signal
+import threading
+import time
 
 from daphne.server import Server
 from django.conf import settings
@@ -30,19 +39,58 @@ class Command(BaseCommand):
 
             reap_stale_runs()  # runs the previous server process left running
             start_embedded_worker(concurrency)
+            from playground.runs.sweep import requeue_queued_runs, start_sweeper
+
+            requeue_queued_runs(older_than=0)  # the in-memory broker forgot them with the last process
+            start_sweeper()
         elif not settings.REDIS_URL:
             self.stderr.write("warning: --no-worker with the in-memory broker: runs will stay queued")
 
         from playground.asgi import application
 
         url = f"http://{host}:{port}/"
-        Server(
+        server = Server(
             application=application,
             endpoints=[f"tcp:port={port}:interface={host}"],
-            signal_handlers=True,
+            signal_handlers=False,  # ours below: end the runs first, then stop Daphne
+            application_close_timeout=2,
             verbosity=int(options.get("verbosity", 1)),
             ready_callable=lambda: self.stdout.write(f"Playground running at {url}  (Ctrl-C to stop)"),
-        ).run()
+        )
+        stopping = threading.Event()
+
+        def on_signal(signum, frame):
+            if not stopping.is_set():
+                stopping.set()
+                self.stdout.write("Stopping: ending the runs in progress…")
+                threading.Thread(target=self.stop_gracefully, args=(not no_worker,), name="graceful-stop",
+                                 daemon=True).start()
+
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+        server.run()
+
+    def stop_gracefully(self, embedded_worker):
+        """End this process's runs as cancelled (their tasks record it), then stop Daphne."""
+        from twisted.internet import reactor
+
+        from playground.engine.sandbox import stop_all
+
+        try:
+            if embedded_worker:
+                from playground.runs.sweep import STOPPING
+
+                STOPPING.set()  # no more claims: queued runs wait for the next start
+            stop_all("shutdown")
+            if embedded_worker:
+                from playground.runs.sweep import cancel_running_runs, running_runs_exist
+
+                deadline = time.monotonic() + 3
+                while running_runs_exist() and time.monotonic() < deadline:
+                    time.sleep(0.05)  # their tasks are recording how they ended
+                cancel_running_runs()  # any that did not get there in time: all runs here are ours
+        finally:
+            reactor.callFromThread(reactor.stop)
 
     def say_whether_snippets_are_isolated(self):
         from playground.engine import boundary

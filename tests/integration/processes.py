@@ -1,0 +1,47 @@
+"""Real server processes for the integration tests (Daphne, Celery workers, `manage.py serve`),
+started in their own process groups and stopped at the end."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Processes:
+    def __init__(self, env, log_dir):
+        self.env, self.log_dir, self.running = env, log_dir, []
+
+    def run(self, *args):
+        subprocess.run([sys.executable, *args], cwd=ROOT, env=self.env, check=True, capture_output=True,
+                       timeout=300)
+
+    def start(self, name, *args):
+        log = open(self.log_dir / f"{name}.log", "ab")
+        process = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=self.env, stdout=log,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+        self.running.append((name, process))
+        return process
+
+    def logs(self):
+        return "\n".join(f"--- {p.name} ---\n{p.read_text()[-3000:]}" for p in sorted(self.log_dir.glob("*.log")))
+
+    def stop(self):
+        for _, process in self.running:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for _, process in self.running:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=30)
