@@ -6,6 +6,7 @@ insert comes first so that a consumer who sees a gap in live batches can always 
 it from the database.
 """
 
+import asyncio
 import logging
 import threading
 import time
@@ -51,6 +52,7 @@ def execute(run_id):
     watch = Watch(run, sandbox)
     watch.start()
     limit = TraceLimit(sandbox)
+    notifier = Notifier(layer, group)
     finished, error, wall = None, "", None
     try:
         sending = None
@@ -68,14 +70,14 @@ def execute(run_id):
             # One send in flight: the next batch is stored while this one travels,
             # and waiting for the previous send first keeps the batches in order.
             if sending is not None:
-                sending.result(timeout=30)
-            sending = link.spawn(layer.group_send(group, batch.message()))
+                notifier.settle(sending)
+            sending = link.spawn(notifier.send(batch.message()))
             if batch.last_kind == "run.finished":
                 finished = pairs[-1][0]
             if limit.stopped:
                 break  # the child is killed; nothing after the cap is stored
         if sending is not None:
-            sending.result(timeout=30)
+            notifier.settle(sending)
     except BaseException as exc:  # includes Celery's SoftTimeLimitExceeded
         log.exception("run %s: stopped by an error in the worker", run.id)
         error = f"worker error: {exc.__class__.__name__}: {exc}"
@@ -233,10 +235,42 @@ async def _noop():
     return None
 
 
+class Notifier:
+    """Sends a run's batches to its group, best effort. The channel layer only notifies:
+    when it is down (Redis restarting) the run goes on storing its events, which is the
+    record, and watchers catch up from the database; a run never fails for it."""
+
+    def __init__(self, layer, group):
+        self.layer, self.group, self.failures = layer, group, 0
+
+    async def send(self, message):
+        try:
+            await self.layer.group_send(self.group, message)
+        except Exception as exc:
+            self.failures += 1
+            if self.failures == 1:  # once per run, not once per batch
+                log.warning("%s: the channel layer refused a batch (%s: %s); watchers catch up from the database",
+                            self.group, exc.__class__.__name__, exc)
+
+    def settle(self, future):
+        """Wait for the previous send (keeps batches in order), never raising."""
+        try:
+            future.result(timeout=30)
+        except Exception:
+            log.warning("%s: a batch's notification did not finish in 30 s", self.group)
+
+
 async def _listen(layer, channel, sandbox):
-    """Forward control messages from WebSockets and the API to the child."""
+    """Forward control messages from WebSockets and the API to the child; a channel
+    layer that goes away for a while (Redis restarting) is waited for."""
     while True:
-        message = await layer.receive(channel)
+        try:
+            message = await layer.receive(channel)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            await asyncio.sleep(0.5)
+            continue
         control = message.get("control")
         if isinstance(control, dict):
             try:
