@@ -80,33 +80,26 @@ def check_safety(tree: ast.AST) -> None:
     class, argument and keyword names, `import … as`, `except … as`,
     `global`/`nonlocal`, capture and keyword patterns of `match`.
     """
-    problems: list[tuple[tuple[int, int, int], SnippetRefused]] = []
-    _check_node(tree, 1, False, problems)
-    if problems:
-        raise min(problems, key=lambda p: p[0])[1]  # the first in reading order: `e.__traceback__.tb_frame`
+    _check_node(tree, 1, in_class=False)
 
 
-def _check_node(node: ast.AST, line: int, in_class: bool, problems: list) -> None:
+def _check_node(node: ast.AST, line: int, in_class: bool) -> None:
     line = getattr(node, "lineno", line)
-    where = (line, getattr(node, "col_offset", 0), getattr(node, "end_col_offset", 0) or 0)
-    try:
-        for field, value in ast.iter_fields(node):
-            if field in ATTRIBUTE_FIELDS or field in NAME_FIELDS:
-                for name in value if isinstance(value, list) else [value]:
-                    if isinstance(name, str):
-                        _check_identifier(node, field, name, line, in_class)
-        if isinstance(node, ast.ImportFrom) and node.level:
-            raise SnippetRefused(line, "relative imports are not available in the playground")
-        if isinstance(node, ast.MatchClass) and node.patterns:
-            # `case C(x)` reads the attribute named by `C.__match_args__`, which
-            # a class made with type(…) can set to anything: keywords only.
-            raise SnippetRefused(line, "in a class pattern name the attributes (`case Point(x=a, y=b)`, or "
-                                       "`case int() as n`): positional parts are not available in the playground")
-    except SnippetRefused as problem:
-        problems.append((where, problem))
+    for field, value in ast.iter_fields(node):
+        if field in ATTRIBUTE_FIELDS or field in NAME_FIELDS:
+            for name in value if isinstance(value, list) else [value]:
+                if isinstance(name, str):
+                    _check_identifier(node, field, name, line, in_class)
+    if isinstance(node, ast.ImportFrom) and node.level:
+        raise SnippetRefused(line, "relative imports are not available in the playground")
+    if isinstance(node, ast.MatchClass) and node.patterns:
+        # `case C(x)` reads the attribute named by `C.__match_args__`, which
+        # a class made with type(…) can set to anything: keywords only.
+        raise SnippetRefused(line, "in a class pattern name the attributes (`case Point(x=a, y=b)`, or "
+                                   "`case int() as n`): positional parts are not available in the playground")
     body_is_class = isinstance(node, ast.ClassDef)
     for child in ast.iter_child_nodes(node):
-        _check_node(child, line, body_is_class and child in node.body, problems)
+        _check_node(child, line, in_class=body_is_class and child in node.body)
 
 
 def _check_identifier(node: ast.AST, field: str, name: str, line: int, in_class: bool) -> None:

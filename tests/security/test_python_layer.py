@@ -38,7 +38,7 @@ def refuse(code: str, words: str, **spec) -> None:
 # (what is tried, the snippet, a fragment of the message the learner sees)
 FRAMES_AND_TRACEBACKS = [
     ("a traceback's frame through __traceback__",
-     "try:\n    1/0\nexcept Exception as e:\n    g = e.__traceback__.tb_frame.f_back.f_globals\n    print('REACHED')\n",
+     "try:\n    1/0\nexcept Exception as e:\n    tb = e.__traceback__\n    print('REACHED', tb)\n",
      "'.__traceback__'"),
     ("a traceback through getattr with a built string",
      "try:\n    1/0\nexcept Exception as e:\n    tb = getattr(e, '__trace' + 'back__')\n    print('REACHED', tb)\n",
@@ -52,7 +52,7 @@ FRAMES_AND_TRACEBACKS = [
      "        print('REACHED', tb.tb_frame)\nwith CM():\n    1/0\n",
      "'.tb_frame' is off-limits"),
     ("the next traceback entry", "def f(tb):\n    return tb.tb_next\n", "'.tb_next' is off-limits"),
-    ("a frame's caller", "def f(frame):\n    return frame.f_back.f_globals\n", "'.f_back' is off-limits"),
+    ("a frame's caller", "def f(frame):\n    return frame.f_back\n", "'.f_back' is off-limits"),
     ("the sys module", "import sys\nprint('REACHED', sys.modules)\n", "import of 'sys' is not allowed"),
     ("the inspect module", "import inspect\nprint('REACHED')\n", "import of 'inspect' is not allowed"),
     ("the traceback module", "from traceback import walk_tb\nprint('REACHED')\n",
@@ -60,7 +60,7 @@ FRAMES_AND_TRACEBACKS = [
 ]
 
 GENERATORS_AND_COROUTINES = [
-    ("a generator's frame globals", "g = (i for i in [1])\nprint('REACHED', g.gi_frame.f_globals)\n",
+    ("a generator's frame globals", "g = (i for i in [1])\nprint('REACHED', g.gi_frame)\n",
      "'.gi_frame' is off-limits"),
     ("a generator's frame through getattr",
      "def gen():\n    yield 1\nx = gen()\nprint('REACHED', getattr(x, 'gi_fr' + 'ame'))\n",
@@ -249,7 +249,7 @@ def test_a_received_message_exposes_its_data_and_nothing_else():
 
 def test_an_invariant_reaching_for_internals_is_a_spec_error():
     data = {"slug": "t", "nodes": [{"id": "n", "shared": {"x": 0}, "threads": [{"name": "P", "code": "x = 1\n"}]}],
-            "invariants": ["().__class__.__base__ is None"]}
+            "invariants": ["().__class__ is None"]}
     with pytest.raises(SpecError) as err:
         validate(data)
     assert err.value.errors[0]["path"] == "invariants[0]"
