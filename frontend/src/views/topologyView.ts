@@ -4,11 +4,14 @@
 // nodes can be dragged, and in "link" mode a tap on one node then another
 // draws a link. Mirrored into data-* attributes and a list of buttons (with
 // each node's position on the canvas) for tests and keyboard users.
+// cytoscape.js is fetched the first time there is a topology to draw (libs.ts).
 
-import cytoscape, { type Core, type EventObject } from "cytoscape";
+import type cytoscape from "cytoscape";
+import type { Core, EventObject } from "cytoscape";
 import { linkKey, roleLook, type NetworkState } from "../model/network";
 import type { LinkSpec, ScenarioSpec } from "../model/spec";
 import { h, replaceChildren } from "./dom";
+import { cytoscapeLib, loadFailed } from "./libs";
 
 export type Selection = { kind: "node"; id: string } | { kind: "link"; a: string; b: string } | null;
 
@@ -27,6 +30,7 @@ export class TopologyView {
   private shownKey = "";
   private linkSource: string | null = null;
   private fittedCount = -1;
+  private latest: Parameters<TopologyView["render"]> = [null, null, null];
   linkMode = false;
 
   constructor(private readonly actions: TopologyActions, private readonly editable: boolean) {
@@ -39,14 +43,22 @@ export class TopologyView {
 
   render(spec: ScenarioSpec | null, net: NetworkState | null, selected: Selection): void {
     const key = JSON.stringify([spec?.nodes.map((n) => [n.id, n.role, n.x, n.y]), spec?.links, net && [[...net.crashed], [...net.cut], [...net.settings]], selected, this.linkMode, this.linkSource]);
+    this.latest = [spec, net, selected];
     if (key === this.shownKey) return;
-    this.shownKey = key;
     if (!spec) {
+      this.shownKey = key;
       this.cy?.destroy();
       this.cy = null;
       replaceChildren(this.list);
       return;
     }
+    const cytoscape = cytoscapeLib.now();
+    if (!cytoscape) {
+      // Drawn with the latest arguments once the library is here.
+      cytoscapeLib.load().then(() => this.render(...this.latest), () => this.canvas.replaceChildren(loadFailed("graph library")));
+      return;
+    }
+    this.shownKey = key;
     const links = spec.links ?? [];
     const n = spec.nodes.length;
     const elements = [
@@ -85,6 +97,7 @@ export class TopologyView {
     const first = !this.cy || spec.nodes.length !== this.fittedCount;
     this.fittedCount = spec.nodes.length;
     this.cy?.destroy();
+    this.canvas.querySelector(":scope > .load-failed")?.remove();
     this.cy = cytoscape({
       container: this.canvas,
       elements,

@@ -2,17 +2,21 @@
 // as rectangles, "waits for" and "held by" arrows; on deadlock the cycle's
 // elements carry the class `cycle` (drawn red), and a sentence explains it.
 // The canvas is mirrored into data-* attributes and a DOM list for tests
-// and screen readers.
+// and screen readers. cytoscape.js is fetched the first time there is
+// something to draw (libs.ts).
 
-import cytoscape, { type Core } from "cytoscape";
+import type cytoscape from "cytoscape";
+import type { Core } from "cytoscape";
 import type { CycleStep } from "../model/events";
 import type { Namer } from "../model/names";
 import type { WfGraph } from "../model/waitfor";
 import { h, replaceChildren } from "./dom";
+import { cytoscapeLib, loadFailed } from "./libs";
 
 export class WaitForGraphView {
   private cy: Core | null = null;
   private shownKey = "";
+  private latest: Parameters<WaitForGraphView["render"]> = [{ nodes: [], edges: [], deadlocked: false }, [], (x) => x ?? ""];
   private readonly canvas = h("div", { class: "wfg-canvas", "data-testid": "wait-for-graph" });
   private readonly explanation = h("div", { class: "wfg-explanation", "data-testid": "deadlock-explanation" });
   private readonly empty = h("p", { class: "muted wfg-empty" }, "Nobody holds or waits for anything yet.");
@@ -23,19 +27,26 @@ export class WaitForGraphView {
 
   render(graph: WfGraph, cycle: readonly CycleStep[], name: Namer): void {
     const key = JSON.stringify([graph, cycle]);
+    this.latest = [graph, cycle, name];
     if (key === this.shownKey) return;
-    this.shownKey = key;
     const isEmpty = graph.nodes.length === 0;
     this.empty.hidden = !isEmpty;
     this.canvas.hidden = isEmpty;
     this.root.classList.toggle("deadlocked", graph.deadlocked);
     this.explain(graph, cycle, name);
     if (isEmpty) {
+      this.shownKey = key;
       this.cy?.destroy();
       this.cy = null;
       this.mirror();
       return;
     }
+    if (!cytoscapeLib.now()) {
+      // Drawn with the latest arguments once the library is here.
+      cytoscapeLib.load().then(() => this.render(...this.latest), () => this.canvas.replaceChildren(loadFailed("graph library")));
+      return;
+    }
+    this.shownKey = key;
     this.draw(graph, cycle, name);
   }
 
@@ -56,7 +67,9 @@ export class WaitForGraphView {
         classes: [e.type, e.inCycle && graph.deadlocked ? "cycle" : ""].join(" ").trim(),
       })),
     ];
+    const cytoscape = cytoscapeLib.now()!;
     this.cy?.destroy();
+    this.canvas.querySelector(":scope > .load-failed")?.remove();
     this.cy = cytoscape({
       container: this.canvas,
       elements,
