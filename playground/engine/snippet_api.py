@@ -28,10 +28,10 @@ MAX_SLEEP_S = 3600
 
 def seconds(value: Any, what: str = "sleep()") -> float:
     """A learner's number of seconds, checked: a clear error for inf, nan, -1, '1'."""
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    if not ok or not 0 <= value <= MAX_SLEEP_S:
+    number = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else math.nan
+    if not (math.isfinite(number) and 0 <= number <= MAX_SLEEP_S):  # checked on a real float, not on `value`
         raise ValueError(f"{what} needs a number of seconds between 0 and {MAX_SLEEP_S}, not {value!r}")
-    return float(value)
+    return number
 
 
 # -- facades --------------------------------------------------------------------
@@ -501,7 +501,7 @@ def lock_of(lock: Any) -> Any:
     """The engine lock behind a Condition's lock: only a Lock or RLock of the playground."""
     if lock is None:
         return None
-    if type(lock) not in (Lock, RLock):
+    if type(lock) is not Lock and type(lock) is not RLock:  # identity: a metaclass's __eq__ cannot say yes
         raise TypeError("Condition(lock) needs a threading.Lock() or threading.RLock()")
     return lock._impl
 

@@ -173,6 +173,10 @@ SNIPPET_API_OBJECTS = [
     ("a Condition over a fake lock that would collect the engine's threads",
      "import threading\nclass Fake:\n    waiters = []\nc = threading.Condition(Fake())\nprint('REACHED')\n",
      "needs a threading.Lock() or threading.RLock()"),
+    ("a fake lock whose metaclass says it equals Lock",
+     "import threading\nM = type('M', (type,), {'__eq__': lambda a, b: True, '__hash__': lambda a: 0})\n"
+     "F = M('F', (), {'_impl': [], 'waiters': []})\nc = threading.Condition(F())\nprint('REACHED')\n",
+     "needs a threading.Lock() or threading.RLock()"),
     ("the engine side of a Thread", "import threading\nt = threading.Thread(target=print)\nprint('REACHED', t.api)\n",
      "has no attribute 'api'"),
     ("the private run of a Thread by getattr",
