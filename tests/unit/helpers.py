@@ -9,6 +9,9 @@ from playground.engine.runner import collect
 from playground.engine.spec import validate
 
 LIBRARY = Path(__file__).resolve().parents[2] / "playground" / "scenarios" / "library"
+# A run's own time limit in tests: far beyond what any test run needs, so a loaded machine
+# never turns a run that would complete into a timeout. Tests about the time limit set theirs.
+TIMEOUT_MS = 60_000
 
 
 def scenario(threads: dict[str, str], *, shared: dict | None = None, setup: str = "",
@@ -18,7 +21,7 @@ def scenario(threads: dict[str, str], *, shared: dict | None = None, setup: str 
         "slug": "test",
         "nodes": [{"id": "n", "shared": shared or {}, "setup": setup, "resources": resources or [],
                    "threads": [{"name": name, "code": code} for name, code in threads.items()]}],
-        "run": {"timeout_ms": 5000, **run},
+        "run": {"timeout_ms": TIMEOUT_MS, **run},
     }
     return validate(data)
 
@@ -32,13 +35,15 @@ def network(nodes: dict[str, str], links: list[dict], *, faults: list | None = N
                    "threads": [{"name": "main", "code": code}] if code else []}
                   for node, code in nodes.items()],
         "links": links, "faults": faults or [],
-        "run": {"timeout_ms": 10000, **run},
+        "run": {"timeout_ms": TIMEOUT_MS, **run},
     }
     return validate(data)
 
 
 def builtin(slug: str, **run) -> dict:
+    """A lesson as shipped, with a generous time limit (see TIMEOUT_MS); `run` overrides."""
     data = json.loads((LIBRARY / f"{slug}.json").read_text())
+    data["run"]["timeout_ms"] = max(data["run"].get("timeout_ms", 0), TIMEOUT_MS)
     data["run"].update(run)
     return validate(data)
 

@@ -144,12 +144,13 @@ def test_in_step_mode_the_learner_chooses_each_step_and_a_blocked_thread_is_refu
 
     def wait_ready(count: int) -> dict:
         import time
-        for _ in range(500):
+        deadline = time.monotonic() + 60  # a bound for a broken run, not a window for a working one
+        while time.monotonic() < deadline:
             ready = kinds(events, "step.ready")
             if len(ready) >= count:
                 return ready[count - 1]
-            time.sleep(0.01)
-        raise AssertionError("no step.ready")
+            time.sleep(0.005)
+        raise AssertionError(f"no step.ready #{count}")
 
     assert wait_ready(1)["enabled"] == ["memory/P1", "memory/P2"]
     rt.control({"type": "step", "thread": "memory/P1"})  # P1 takes x_lock
@@ -162,7 +163,8 @@ def test_in_step_mode_the_learner_chooses_each_step_and_a_blocked_thread_is_refu
     assert ready["blocked"] == [{"thread": "memory/P1", "waits_for": "memory/y_lock", "held_by": "memory/P2"}]
     rt.control({"type": "step", "thread": "memory/P1"})
     rt.control({"type": "step", "thread": "memory/P2"})  # P2 asks for x_lock: the cycle closes
-    runner.join(10)
+    runner.join(60)
+    assert not runner.is_alive()
     (refused,) = kinds(events, "step.refused")
     assert refused["reason"] == "memory/P1 waits for memory/y_lock held by memory/P2"
     assert finished(events)["status"] == "deadlock"
