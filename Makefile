@@ -65,7 +65,7 @@ e2e: venv frontend chromium sandbox-tools
 	$(PY) -m pytest tests/e2e
 
 frontend-test: frontend/node_modules/.installed
-	cd frontend && npx vitest run
+	cd frontend && npx vitest run && npm run depcruise
 
 test: venv frontend chromium sandbox-tools lint frontend-test
 	$(PY) -m pytest tests/unit tests/security tests/integration tests/e2e

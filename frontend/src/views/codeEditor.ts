@@ -3,12 +3,7 @@
 // snippet and problems and hands them over once the editor is up.
 
 import { codeMirrorLib, loadFailed } from "./libs";
-import type { CodeMirrorEditor } from "./codeMirror";
-
-export interface LineProblem {
-  line: number;
-  message: string;
-}
+import type { CodeMirrorEditor, LineProblem } from "./codeMirror";
 
 export class CodeEditor {
   private editor: CodeMirrorEditor | null = null;

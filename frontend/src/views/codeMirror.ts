@@ -9,7 +9,11 @@ import { lintGutter, setDiagnostics, type Diagnostic } from "@codemirror/lint";
 import { EditorState } from "@codemirror/state";
 import { basicSetup, EditorView } from "codemirror";
 
-import type { LineProblem } from "./codeEditor";
+/** A server's validation error at a line of the snippet shown. */
+export interface LineProblem {
+  line: number;
+  message: string;
+}
 
 const theme = EditorView.theme({
   "&": { backgroundColor: "var(--code-bg)", color: "var(--fg)", fontSize: "13px", border: "1px solid var(--line)", borderRadius: "8px" },
