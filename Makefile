@@ -9,10 +9,10 @@ CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: run test lint unit integration e2e security frontend-test bench chromium sandbox-tools frontend migrate clean
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q -r requirements.txt -r requirements-dev.txt
 	touch $@
 
 venv: $(VENV)/.installed

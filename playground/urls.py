@@ -13,6 +13,6 @@ urlpatterns = [
     path("accounts/", include("playground.accounts.urls")),
 ]
 
-handler400 = "playground.api.errors.bad_request"
-handler404 = "playground.api.errors.not_found"
-handler500 = "playground.api.errors.server_error"
+handler400 = "playground.api.errors.django_bad_request"
+handler404 = "playground.api.errors.django_not_found"
+handler500 = "playground.api.errors.django_server_error"

@@ -1,10 +1,16 @@
+"""Runs: start one, read it (anyone with its id, like a share link), page through its
+events, download its trace; list, cancel and delete your own (an account's runs, or
+this browser session's)."""
+
 import copy
 import json
+from uuid import UUID
 
 from django.db import transaction
 from django.db.models import Max, TextField
 from django.db.models.functions import Cast
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
+from ninja import Query, Router, Status
 
 from playground.engine.spec import SpecError, check_depth
 from playground.exports import EXPORTERS
@@ -14,33 +20,24 @@ from playground.runs.quota import over_quota, owner_of, runs_of
 from playground.runs.reaper import reap_stale_runs
 from playground.scenarios.models import Scenario
 
-from .http import ApiError, api_view, not_found, query_int, read_json
+from .errors import ApiError, not_found
 from .scenarios import checked_spec
+from .schemas import Cancelled, EventsPage, RunCreated, RunDetail, RunIn, RunSummary, TraceFormat, errors
 
-# Body fields of POST /api/runs that override the spec's `run` section; errors in them
-# are reported at run.<field>, as they would be in the spec.
-RUN_OVERRIDES = ("mode", "seed", "schedule", "max_schedules", "timeout_ms")
+router = Router(tags=["runs"])
+
+TRACE_TYPES = sorted({exporter.content_type for exporter in EXPORTERS.values()})
+TRACE_DOC = {"responses": {"200": {"description": "the trace, as an attachment",
+                                   "content": {t: {"schema": {"type": "string"}} for t in TRACE_TYPES}}}}
 
 
 def run_json(run):
     last = TraceEvent.objects.filter(run=run).aggregate(last=Max("seq"))["last"] or 0
-    return {
-        "id": str(run.id),
-        "status": run.status,
-        "mode": run.mode,
-        "scenario": run.scenario,
-        "source": run.source,
-        "result": run.result,
-        "error": run.error,
-        "events": last,
-        "created": run.created.isoformat(),
-        "started": run.started.isoformat() if run.started else None,
-        "finished": run.finished.isoformat() if run.finished else None,
-        "wall": run.wall,
-        "trace_bytes": run.trace_bytes,
-        "ws": run.ws_path,
-        "trace": run.trace_path,
-    }
+    stamp = lambda value: value.isoformat() if value else None  # noqa: E731
+    return {"id": str(run.id), "status": run.status, "mode": run.mode, "scenario": run.scenario,
+            "source": run.source, "result": run.result, "error": run.error, "events": last,
+            "created": run.created.isoformat(), "started": stamp(run.started), "finished": stamp(run.finished),
+            "wall": run.wall, "trace_bytes": run.trace_bytes, "ws": run.ws_path, "trace": run.trace_path}
 
 
 def get_run(run_id):
@@ -48,6 +45,22 @@ def get_run(run_id):
     run = Run.objects.filter(id=run_id).first()
     if run is None:
         raise not_found("run")
+    return run
+
+
+def caller(request):
+    """(user or None, session key or ""): whom the request speaks for."""
+    user = request.user if request.user.is_authenticated else None
+    return user, "" if user else (request.session.session_key or "")
+
+
+def owned_run(request, run_id, verb):
+    """The caller's own run, or ApiError 404 (no such run) / 403 (someone else's)."""
+    run = Run.objects.filter(id=run_id).first()
+    if run is None:
+        raise not_found("run")
+    if not run.is_owned_by(*caller(request)):
+        raise ApiError(403, f"only the person (or browser session) that started this run may {verb} it")
     return run
 
 
@@ -70,7 +83,7 @@ def spec_from_request(data, user=None):
     else:
         raise ApiError(400, "scenario must be a slug or a spec",
                        [{"path": "scenario", "message": "give a scenario slug or a playground.scenario/1 spec"}])
-    overrides = {key: data[key] for key in RUN_OVERRIDES if key in data}
+    overrides = {key: value for key, value in data.items() if key != "scenario"}
     if overrides:
         run_section = spec.setdefault("run", {})
         if isinstance(run_section, dict):  # otherwise validation reports the bad `run`
@@ -78,43 +91,41 @@ def spec_from_request(data, user=None):
     return spec, slug if isinstance(slug, str) else ""
 
 
-@api_view("GET", "POST")
-def run_collection(request):
-    if request.method == "GET":  # the caller's own runs (an account's, or this browser session's)
-        limit = query_int(request, "limit", 50, minimum=1, maximum=500)
-        user = request.user if request.user.is_authenticated else None
-        visitor = "" if user else (request.session.session_key or "")
-        runs = runs_of(user, visitor)[:limit] if user or visitor else []
-        return JsonResponse([{"id": str(r.id), "status": r.status, "scenario": r.scenario, "mode": r.mode,
-                              "created": r.created.isoformat(), "trace_bytes": r.trace_bytes} for r in runs],
-                            safe=False)
-    spec, slug = spec_from_request(read_json(request), request.user)
+@router.get("/runs", response={200: list[RunSummary], **errors(400)})
+def run_list(request, limit: int = Query(50, ge=1, le=500)):
+    """The caller's own runs, newest first: the account's, or this browser session's."""
+    user, visitor = caller(request)
+    runs = runs_of(user, visitor)[:limit] if user or visitor else []
+    return [{"id": str(r.id), "status": r.status, "scenario": r.scenario, "mode": r.mode,
+             "created": r.created.isoformat(), "trace_bytes": r.trace_bytes} for r in runs]
+
+
+@router.post("/runs", response={201: RunCreated, **errors(400, 403, 413, 429)})
+def run_create(request, body: RunIn):
+    """Start a run of a scenario (a slug, a share id, or a whole spec). It belongs to the
+    signed-in account, or else to this browser session."""
+    spec, slug = spec_from_request(body.model_dump(exclude_unset=True), request.user)
     spec = checked_spec(spec, too_long="the run may not last that long")
     user, visitor = owner_of(request)
     refusal = over_quota(user, visitor)
     if refusal:
         raise ApiError(429, refusal)
     run = actions.create_run(spec, slug, owner=user, visitor=visitor)
-    return JsonResponse({"id": str(run.id), "status": run.status, "ws": run.ws_path, "trace": run.trace_path,
-                         "url": f"/api/runs/{run.id}"}, status=201)
+    return Status(201, {"id": str(run.id), "status": run.status, "ws": run.ws_path, "trace": run.trace_path,
+                          "url": f"/api/runs/{run.id}"})
 
 
-@api_view("GET", "DELETE")
-def run_detail(request, run_id):
-    if request.method == "DELETE":
-        return delete_run(request, run_id)
-    return JsonResponse(run_json(get_run(run_id)))
+@router.get("/runs/{uuid:run_id}", response={200: RunDetail, **errors(404)})
+def run_detail(request, run_id: UUID):
+    """A run and its outcome: anyone with its id may read it, like a share link."""
+    return run_json(get_run(run_id))
 
 
-def delete_run(request, run_id):
-    """Its owner (the account, or the visitor's browser session) deletes a run that has
-    ended, with its events: how a person makes room under their cap."""
-    run = Run.objects.filter(id=run_id).first()
-    if run is None:
-        raise not_found("run")
-    user = request.user if request.user.is_authenticated else None
-    if not run.is_owned_by(user, request.session.session_key or ""):
-        raise ApiError(403, "only the person (or browser session) that started this run may delete it")
+@router.delete("/runs/{uuid:run_id}", response={204: None, **errors(403, 404, 409)})
+def run_delete(request, run_id: UUID):
+    """Its owner deletes a run that has ended, with its events: how a person makes room
+    under their cap."""
+    run = owned_run(request, run_id, "delete")
     if not run.is_final:
         raise ApiError(409, f"the run is still {run.status}; cancel it first")
     with transaction.atomic():
@@ -123,24 +134,26 @@ def delete_run(request, run_id):
     return HttpResponse(status=204)
 
 
-@api_view("POST")
-def run_cancel(request, run_id):
+@router.post("/runs/{uuid:run_id}/cancel", response={200: Cancelled, 202: Cancelled, **errors(403, 404, 409)},
+             exclude_none=True)
+def run_cancel(request, run_id: UUID):
+    """Its owner stops a run: 200 if it was queued (cancelled at once), 202 while a running
+    one stops (the WebSocket reports its end), 409 if it had already ended."""
+    owned_run(request, run_id, "cancel")
     status = actions.request_cancel(run_id)
     if status is None:
         raise not_found("run")
     if status == Run.Status.CANCELLED:
-        return JsonResponse({"id": str(run_id), "status": status})
+        return Status(200, {"id": str(run_id), "status": status})
     if status in Run.FINAL:
         raise ApiError(409, f"the run has already ended ({status})")
-    # Running: the worker stops it within moments; the WebSocket reports the end.
-    return JsonResponse({"id": str(run_id), "status": status, "cancel_requested": True}, status=202)
+    return Status(202, {"id": str(run_id), "status": status, "cancel_requested": True})
 
 
-@api_view("GET")
-def run_events(request, run_id):
+@router.get("/runs/{uuid:run_id}/events", response={200: EventsPage, **errors(400, 404)})
+def run_events(request, run_id: UUID, after: int = Query(0, ge=0), limit: int = Query(1000, ge=1, le=10_000)):
+    """A page of stored events after seq `after`, exactly as they were emitted."""
     run = get_run(run_id)
-    after = query_int(request, "after", 0)
-    limit = query_int(request, "limit", 1000, minimum=1, maximum=10_000)
     # Each event's stored JSON is sent as it is: decoding and encoding 10,000 rows per
     # page was most of the time a large trace took to open.
     rows = list(TraceEvent.objects.filter(run=run, seq__gt=after).order_by("seq")
@@ -151,16 +164,15 @@ def run_events(request, run_id):
     return HttpResponse(body, content_type="application/json")
 
 
-@api_view("GET")
-def run_trace(request, run_id):
+@router.get("/runs/{uuid:run_id}/trace", response=errors(400, 404), openapi_extra=TRACE_DOC)
+def run_trace(request, run_id: UUID, fmt: TraceFormat = Query("jsonl", alias="format")):
+    """The run's trace as a download: JSONL (playground.event/1, each line saying so),
+    Chrome/Perfetto JSON, ShiViz, Mermaid or PlantUML."""
     run = get_run(run_id)
-    fmt = request.GET.get("format", "jsonl")
-    exporter = EXPORTERS.get(fmt)
-    if exporter is None:
-        raise ApiError(400, f"unknown format {fmt!r}",
-                       [{"path": "format", "message": f"one of {', '.join(sorted(EXPORTERS))}"}])
+    exporter = EXPORTERS[fmt]
     events = list(TraceEvent.objects.filter(run=run).order_by("seq").values_list("data", flat=True))
     response = HttpResponse(exporter.export(events), content_type=exporter.content_type)
     name = f"{run.scenario or 'run'}-{str(run.id)[:8]}.{exporter.extension}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+

@@ -5,17 +5,25 @@ import copy
 
 from django.conf import settings
 from django.db import transaction
-from django.http import JsonResponse
 from django.utils import timezone
+from ninja import Router, Status
 
 from playground.exports.jsonl import parse
 from playground.runs.models import Run, TraceEvent
 from playground.runs.quota import over_quota, owner_of
 from playground.scenarios.models import Scenario
 
-from .http import ApiError, api_view, too_big
+from .errors import ApiError, too_big
+from .jsonbody import MAX_EVENT_DEPTH, check_value
+from .schemas import Uploaded, errors
+
+router = Router(tags=["traces"])
 
 INSERT_CHUNK = 2000
+# Fields of these events that the run stores in columns of its own (besides each kind).
+STORED = {"run.started": ("mode", "scenario"), "run.finished": ("error",)}
+LIMITS = {"kind": TraceEvent._meta.get_field("kind").max_length, "mode": Run._meta.get_field("mode").max_length,
+          "scenario": Run._meta.get_field("scenario").max_length}
 
 
 def read_upload(request):
@@ -43,18 +51,15 @@ def read_upload(request):
 
 def check(events):
     """Problems with the trace as {"path", "message"}: seq must run 1, 2, 3 … and it
-    must end with run.finished, whose status the run takes."""
-    errors = []
+    must end with run.finished, whose status the run takes; what is stored in columns
+    must fit them, and no text may be one a database refuses (NUL, lone surrogates)."""
     if not events:
         return [{"path": "", "message": "the trace has no events"}]
     for index, event in enumerate(events):
-        if event.get("seq") != index + 1:
-            errors.append({"path": f"events[{index}].seq", "message": f"expected seq {index + 1}, "
-                                                                      f"found {event.get('seq')!r}"})
-            break
-        if not isinstance(event.get("kind"), str) or not event["kind"]:
-            errors.append({"path": f"events[{index}].kind", "message": "every event needs a kind"})
-            break
+        problems = check_event(index, event)
+        if problems:
+            return problems
+    errors = []
     last = events[-1]
     if last.get("kind") != "run.finished":
         errors.append({"path": f"events[{len(events) - 1}]", "message": "the trace must end with run.finished"})
@@ -62,6 +67,26 @@ def check(events):
         errors.append({"path": f"events[{len(events) - 1}].status",
                        "message": f"status must be one of {', '.join(sorted(Run.FINAL))}"})
     return errors
+
+
+def check_event(index, event):
+    where = f"events[{index}]"
+    seq = event.get("seq")
+    if type(seq) is not int or seq != index + 1:
+        return [{"path": f"{where}.seq", "message": f"expected seq {index + 1}, found {seq!r}"}]
+    kind = event.get("kind")
+    if not isinstance(kind, str) or not kind:
+        return [{"path": f"{where}.kind", "message": "every event needs a kind"}]
+    for field in STORED.get(kind, ()) + ("kind",):
+        value = event.get(field)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            return [{"path": f"{where}.{field}", "message": f"{field} must be text"}]
+        limit = LIMITS.get(field)
+        if limit and len(value) > limit:
+            return [{"path": f"{where}.{field}", "message": f"at most {limit} characters ({len(value)} given)"}]
+    return check_value(event, where, MAX_EVENT_DEPTH)
 
 
 def replay_spec(started, finished, user=None):
@@ -78,8 +103,18 @@ def replay_spec(started, finished, user=None):
     return slug, spec
 
 
-@api_view("POST")
+UPLOAD_DOC = {"requestBody": {"required": True, "content": {
+    "application/x-ndjson": {"schema": {"type": "string", "description": "one playground.event/1 event per line"}},
+    "multipart/form-data": {"schema": {"type": "object", "required": ["trace"],
+                                       "properties": {"trace": {"type": "string", "format": "binary"}}}}}}}
+
+
+@router.post("/traces", response={201: Uploaded, **errors(400, 403, 413, 429)}, openapi_extra=UPLOAD_DOC)
 def trace_upload(request):
+    """Upload a JSONL trace (the raw body, or the multipart field `trace`): it becomes a
+    stored run of yours that can be watched, downloaded and replayed. Every line says its
+    format, `"format": "playground.event/1"`, or the trace opens with the header line
+    `{"format": "playground.event/1"}`; another version is refused, naming the line."""
     text = read_upload(request)
     if text is None:
         return too_big()
@@ -110,5 +145,5 @@ def trace_upload(request):
             TraceEvent.objects.bulk_create(
                 [TraceEvent(run=run, seq=e["seq"], kind=e["kind"], data=e) for e in events[start:start + INSERT_CHUNK]]
             )
-    return JsonResponse({"id": str(run.id), "status": run.status, "events": len(events), "ws": run.ws_path,
-                         "trace": run.trace_path, "url": f"/api/runs/{run.id}"}, status=201)
+    return Status(201, {"id": str(run.id), "status": run.status, "events": len(events), "ws": run.ws_path,
+                          "trace": run.trace_path, "url": f"/api/runs/{run.id}"})

@@ -140,13 +140,26 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
                                   "allowed": sorted(actions.CONTROL_TYPES)})
             return
         if kind == "cancel":
-            await database_sync_to_async(actions.request_cancel)(self.run_id)
+            await self._cancel()
             return
         channel = await database_sync_to_async(actions.control_channel_of)(self.run_id)
         if not channel:
             await self.send_json({"type": "error", "message": "the run is not running"})
             return
         await self.channel_layer.send(channel, {"type": "run.control", "control": content})
+
+    async def _cancel(self):
+        """Only the run's owner (the account, or the browser session, whose cookie came
+        with the handshake) may cancel it, as over HTTP."""
+        user = self.scope.get("user")
+        session = self.scope.get("session")
+        visitor = (session.session_key or "") if session is not None else ""
+        allowed = await database_sync_to_async(actions.may_cancel)(self.run_id, user, visitor)
+        if not allowed:
+            await self.send_json({"type": "error", "message": "only the person (or browser session) that "
+                                                              "started this run may cancel it"})
+            return
+        await database_sync_to_async(actions.request_cancel)(self.run_id)
 
     # --- helpers ------------------------------------------------------------------------
 

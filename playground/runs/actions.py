@@ -50,6 +50,13 @@ def enqueue(run):
     return True
 
 
+def may_cancel(run_id, user, visitor):
+    """None if there is no such run, else whether `user` (signed in) or the browser session
+    `visitor` owns it: only a run's owner may cancel it (the API and the WebSocket alike)."""
+    run = Run.objects.filter(id=run_id).only("owner_id", "visitor").first()
+    return None if run is None else run.is_owned_by(user, visitor)
+
+
 def request_cancel(run_id):
     """Cancel a run; returns its status afterwards, or None if there is no such run.
 

@@ -7,7 +7,8 @@ import pytest
 from playground.engine.spec import validate
 from playground.runs.models import Run
 
-from .helpers import collect_until_final, connect, post_run, run_async, slow_spec, wait_for, watch_to_end
+from .helpers import collect_until_final, post_run, run_async, slow_spec, wait_for, watch_to_end
+from .sessions import connect_as
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -17,7 +18,7 @@ def test_a_run_cancelled_over_the_websocket_stops_as_cancelled(client, worker):
     created = post_run(client, {"scenario": slow_spec(ticks=5000, pause=0.02)})
 
     async def watch_and_cancel():
-        comm = await connect(created["id"])
+        comm = await connect_as(client, created["id"])  # the run's owner: its browser session
         events = []
         try:
             while not events:
@@ -53,8 +54,14 @@ def test_a_run_cancelled_over_http_stops_as_cancelled(client, worker):
 
 
 def test_a_queued_run_is_cancelled_at_once_and_never_executes(client, transactional_db):
-    # Created without enqueueing it, so that no worker can take it first.
-    run = Run.objects.create(spec=validate(slow_spec()), mode="free", scenario="slow-clock")
+    # Created without enqueueing it, so that no worker can take it first; this client's
+    # browser session owns it (only its owner may cancel it).
+    session = client.session
+    session["visitor"] = True
+    session.save()
+    client.cookies["sessionid"] = session.session_key
+    run = Run.objects.create(spec=validate(slow_spec()), mode="free", scenario="slow-clock",
+                             visitor=session.session_key)
     created = {"id": str(run.id)}
     response = client.post(f"/api/runs/{created['id']}/cancel")
     assert response.status_code == 200

@@ -47,6 +47,11 @@ def test_a_trace_can_be_uploaded_as_a_file(client, transactional_db):
     assert response.json()["status"] == "deadlock"
 
 
+def versioned(body):
+    """Each line of a JSONL trace saying its format, as every line must."""
+    return body.replace('{"seq"', '{"format": "playground.event/1", "seq"')
+
+
 @pytest.mark.parametrize("body, path", [
     ('{"seq": 1, "kind": "run.started"}\nnot json\n', "line 2"),
     ('{"seq": 1, "kind": "run.started"}\n{"seq": 3, "kind": "run.finished", "status": "completed"}\n',
@@ -56,7 +61,7 @@ def test_a_trace_can_be_uploaded_as_a_file(client, transactional_db):
     ("", ""),
 ])
 def test_a_broken_trace_is_refused_with_where_it_breaks(client, transactional_db, body, path):
-    response = client.post("/api/traces", body, content_type="application/x-ndjson")
+    response = client.post("/api/traces", versioned(body), content_type="application/x-ndjson")
     assert response.status_code == 400
     assert response.json()["errors"][0]["path"] == path
     assert not Run.objects.exists()
@@ -64,7 +69,7 @@ def test_a_broken_trace_is_refused_with_where_it_breaks(client, transactional_db
 
 def test_a_trace_over_the_upload_limit_is_a_413(client, transactional_db, settings):
     settings.TRACE_UPLOAD_MAX_BYTES = 2048
-    body = "".join(json.dumps({"seq": i, "kind": "output", "text": "x" * 50}) + "\n" for i in range(1, 100))
+    body = to_jsonl({"seq": i, "kind": "output", "text": "x" * 50} for i in range(1, 100))
     response = client.post("/api/traces", body, content_type="application/x-ndjson")
     assert response.status_code == 413
 
