@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.staticfiles",
     "channels",
+    "ninja",  # the API docs page (/api/docs) and its assets, served locally
     "playground.scenarios",
     "playground.runs",
     "playground.live",
