@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TraceEvent } from "../src/model/events";
-import { causalRelations, eventFilter, markKind, relation, RELATION_OF_CODE, SpaceTimeLayout } from "../src/model/spacetime";
+import { causalRelations, eventFilter, markKind, relation, RELATION_OF_CODE, SpaceTimeGrid } from "../src/model/spacetime";
 
 // Three nodes: a sends m1 to b (delivered twice: the link duplicated it), b sends m2 to c (lost),
 // c does something on its own meanwhile (concurrent with everything of a and b).
@@ -25,44 +25,44 @@ function trace(): TraceEvent[] {
   ];
 }
 
-describe("space-time layout", () => {
+describe("space-time grid", () => {
   it("puts each thread in a lane grouped by node and run-level events on no lane", () => {
-    const layout = new SpaceTimeLayout({ nodes: [{ id: "a", threads: [{ name: "main" }] }, { id: "b", threads: [{ name: "main" }] }] });
-    layout.append(trace());
-    expect(layout.lanes.map((l) => l.id)).toEqual(["a/main", "b/main", "c/main"]);
-    expect(layout.length).toBe(13);
-    expect(layout.laneOfRow(0)).toBe(-1); // run.started
-    expect(layout.laneOfRow(4)).toBe(0); // a's send
-    expect(layout.laneOfRow(7)).toBe(1); // b's recv
-    expect(layout.laneOfRow(10)).toBe(2); // the drop, drawn where it would have arrived: c
+    const grid = new SpaceTimeGrid({ nodes: [{ id: "a", threads: [{ name: "main" }] }, { id: "b", threads: [{ name: "main" }] }] });
+    grid.append(trace());
+    expect(grid.lanes.map((l) => l.id)).toEqual(["a/main", "b/main", "c/main"]);
+    expect(grid.length).toBe(13);
+    expect(grid.laneOfRow(0)).toBe(-1); // run.started
+    expect(grid.laneOfRow(4)).toBe(0); // a's send
+    expect(grid.laneOfRow(7)).toBe(1); // b's recv
+    expect(grid.laneOfRow(10)).toBe(2); // the drop, drawn where it would have arrived: c
   });
 
   it("keeps a late thread next to its node's other lanes", () => {
-    const layout = new SpaceTimeLayout(null);
-    layout.append([
+    const grid = new SpaceTimeGrid(null);
+    grid.append([
       { seq: 1, t: 0, kind: "thread.started", node: "a", thread: "a/one" },
       { seq: 2, t: 0, kind: "thread.started", node: "b", thread: "b/one" },
       { seq: 3, t: 0, kind: "thread.started", node: "a", thread: "a/two" },
     ]);
-    expect(layout.lanes.map((l) => l.id)).toEqual(["a/one", "a/two", "b/one"]);
-    expect([0, 1, 2].map((r) => layout.laneOfRow(r))).toEqual([0, 2, 1]);
+    expect(grid.lanes.map((l) => l.id)).toEqual(["a/one", "a/two", "b/one"]);
+    expect([0, 1, 2].map((r) => grid.laneOfRow(r))).toEqual([0, 2, 1]);
   });
 
   it("matches sends to receives and drops by id, marking a second delivery as a duplicate", () => {
-    const layout = new SpaceTimeLayout(null);
-    layout.append(trace());
-    const arrows = layout.arrows.map((a) => [a.id, a.sendSeq, a.endSeq, a.dropped, a.duplicate]);
+    const grid = new SpaceTimeGrid(null);
+    grid.append(trace());
+    const arrows = grid.arrows.map((a) => [a.id, a.sendSeq, a.endSeq, a.dropped, a.duplicate]);
     expect(arrows).toEqual([
       ["m1", 5, 8, false, false],
       ["m1", 5, 9, false, true],
       ["m2", 10, 11, true, false],
       ["m3", 12, null, false, false],
     ]);
-    expect(layout.counts()).toEqual({ events: 13, sends: 3, delivered: 1, dropped: 1, duplicates: 1, inFlight: 1 });
+    expect(grid.counts()).toEqual({ events: 13, sends: 3, delivered: 1, dropped: 1, duplicates: 1, inFlight: 1 });
   });
 
   it("finds the arrows crossing a window of rows, including long and in-flight ones", () => {
-    const layout = new SpaceTimeLayout(null);
+    const grid = new SpaceTimeGrid(null);
     const events: TraceEvent[] = [];
     for (let s = 1; s <= 2000; s++) events.push({ seq: s, t: s, kind: "output", node: "a", thread: "a/t" });
     events[9] = { seq: 10, t: 10, kind: "msg.send", node: "a", thread: "a/t", id: "long" };
@@ -70,8 +70,8 @@ describe("space-time layout", () => {
     events[99] = { seq: 100, t: 100, kind: "msg.send", node: "a", thread: "a/t", id: "short" };
     events[101] = { seq: 102, t: 102, kind: "msg.recv", node: "b", thread: "b/t", id: "short" };
     events[1899] = { seq: 1900, t: 1900, kind: "msg.send", node: "a", thread: "a/t", id: "flying", to: "b" };
-    layout.append(events);
-    const ids = (a: number, b: number) => layout.arrowsBetween(a, b).map((i) => layout.arrows[i].id).sort();
+    grid.append(events);
+    const ids = (a: number, b: number) => grid.arrowsBetween(a, b).map((i) => grid.arrows[i].id).sort();
     expect(ids(700, 720)).toEqual(["long"]);
     expect(ids(95, 105)).toEqual(["long", "short"]);
     expect(ids(1950, 1990)).toEqual(["flying"]);
@@ -79,12 +79,12 @@ describe("space-time layout", () => {
   });
 
   it("ignores repeated events", () => {
-    const layout = new SpaceTimeLayout(null);
+    const grid = new SpaceTimeGrid(null);
     const t = trace();
-    layout.append(t.slice(0, 6));
-    layout.append(t.slice(3, 13));
-    expect(layout.length).toBe(13);
-    expect(layout.counts().sends).toBe(3);
+    grid.append(t.slice(0, 6));
+    grid.append(t.slice(3, 13));
+    expect(grid.length).toBe(13);
+    expect(grid.counts().sends).toBe(3);
   });
 });
 

@@ -19,7 +19,7 @@ import { clampPosition, lastActions, seqAtPosition, stepChoices, stepMarks, undo
 import { deadlockGraph, liveGraph } from "../model/waitfor";
 import { api, ApiError, type Me, type RunOptions } from "../transport/api";
 import { EventLog } from "../views/eventLog";
-import { buildLayout, type Layout } from "../views/layout";
+import { buildPageShell, type PageShell } from "../views/pageShell";
 import { LibraryList } from "../views/libraryList";
 import { OutcomesView } from "../views/outcomesView";
 import { renderResult } from "../views/resultView";
@@ -30,7 +30,7 @@ import { networkAt } from "../model/network";
 import { browserStore } from "../transport/storage";
 import { ScenarioEditor } from "../views/scenarioEditor";
 import { h, replaceChildren } from "../views/dom";
-import { SpaceTimeView } from "../views/spaceTimeView";
+import { SpaceTimeView } from "../views/spacetime/spaceTimeView";
 import { TopologyView, type Selection } from "../views/topologyView";
 import { renderStatus } from "../views/statusBadge";
 import { WaitForGraphView } from "../views/waitForGraphView";
@@ -52,7 +52,7 @@ interface Exploration {
 }
 
 export class App {
-  private readonly ui: Layout;
+  private readonly ui: PageShell;
   private readonly library: LibraryList;
   private readonly scenarioView: ScenarioView;
   private readonly controls: RunControls;
@@ -86,7 +86,7 @@ export class App {
   private frame = 0;
 
   constructor(root: HTMLElement) {
-    this.ui = buildLayout(root);
+    this.ui = buildPageShell(root);
     this.library = new LibraryList(this.ui.library, (slug) => void this.select(slug));
     this.scenarioView = new ScenarioView(this.ui.scenario);
     this.controls = new RunControls(this.ui.controls, {
@@ -606,7 +606,7 @@ export class App {
       last: s?.model.lastSeq ?? 0, cursor: viewSeq, playing: this.playing, speed: this.speed, live,
       t: s && s.model.lastSeq ? (viewSeq !== null ? (s.model.event(viewSeq)?.t ?? 0) : s.model.event(s.model.lastSeq)?.t ?? null) : null,
     });
-    if (s) this.diagram.update(s.layout, s.model.events, viewSeq, name);
+    if (s) this.diagram.update(s.grid, s.model.events, viewSeq, name);
     this.renderTopology(s, viewSeq, live);
     this.ui.graph.note.textContent = state.deadlock ? "deadlock" : "";
     if (this.reveal && !this.reveal.hidden) {

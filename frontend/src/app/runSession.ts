@@ -4,7 +4,7 @@
 import { TERMINAL_STATUSES, type TraceEvent } from "../model/events";
 import type { ScenarioSpec } from "../model/spec";
 import { VariableHistory } from "../model/history";
-import { SpaceTimeLayout } from "../model/spacetime";
+import { SpaceTimeGrid } from "../model/spacetime";
 import { TraceModel } from "../model/trace";
 import { api } from "../transport/api";
 import { SeqCursor } from "../transport/cursor";
@@ -17,7 +17,7 @@ export type Connection = "connecting" | "open" | "reconnecting" | "closed";
 
 export class RunSession {
   readonly model: TraceModel;
-  readonly layout: SpaceTimeLayout; // the space-time diagram's layout, kept up with the model
+  readonly grid: SpaceTimeGrid; // the space-time diagram's lanes, rows and arrows, kept up with the model
   readonly history: VariableHistory;
   status: string;
   mode: string; // free, step, replay, random, explore: as asked, then as run.started says
@@ -42,7 +42,7 @@ export class RunSession {
     stored = 0,
   ) {
     this.model = new TraceModel(spec);
-    this.layout = new SpaceTimeLayout(spec);
+    this.grid = new SpaceTimeGrid(spec);
     this.history = new VariableHistory();
     this.status = status;
     this.mode = mode;
@@ -145,7 +145,7 @@ export class RunSession {
 
   private receive(events: TraceEvent[]): void {
     const added = this.model.append(events);
-    this.layout.append(added);
+    this.grid.append(added);
     this.history.append(added);
     this.unseen.push(...added);
     const started = added.find((e) => e.kind === "run.started");

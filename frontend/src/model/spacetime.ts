@@ -1,4 +1,4 @@
-// The space-time diagram's layout, computed once as events arrive: one lane
+// The space-time diagram's grid, computed once as events arrive: one lane
 // per thread grouped by node, one row per event (row = seq - 1), and the
 // messages as arrows from msg.send to each msg.recv or msg.drop of the same
 // id. A bucketed index answers "which arrows cross rows a..b" so the view
@@ -51,7 +51,7 @@ export function markKind(kind: string): MarkKind {
   return "other";
 }
 
-export class SpaceTimeLayout {
+export class SpaceTimeGrid {
   readonly lanes: Lane[] = [];
   readonly nodes: string[] = []; // in order of appearance (the spec's first)
   readonly arrows: Arrow[] = [];

@@ -4,7 +4,7 @@
 
 import { h, panel, replaceChildren } from "./dom";
 
-export interface Layout {
+export interface PageShell {
   library: HTMLElement;
   scenarioActions: HTMLElement;
   account: HTMLElement;
@@ -29,7 +29,7 @@ export interface Layout {
   seqNote: HTMLElement;
 }
 
-export function buildLayout(app: HTMLElement): Layout {
+export function buildPageShell(app: HTMLElement): PageShell {
   const library = panel("Lessons", "library", "library-panel");
   const scenarioActions = h("div", { class: "scenario-actions", "data-testid": "scenario-actions" });
   library.root.insertBefore(scenarioActions, library.body);
