@@ -40,6 +40,8 @@ def parse(text):
             event = json.loads(line)
         except ValueError as exc:
             raise ValueError(f"line {number}: not JSON ({exc})") from None
+        except RecursionError:  # deeper than Python's decoder goes
+            raise ValueError(f"line {number}: the event is nested too deeply") from None
         if not isinstance(event, dict):
             raise ValueError(f"line {number}: an event must be a JSON object")
         if header is None and not events and "seq" not in event and "format" in event:
