@@ -196,6 +196,11 @@ CSRF_COOKIE_HTTPONLY = False
 
 REDIS_URL = env_url("REDIS_URL", ["redis", "rediss", "unix"])
 CHANNEL_CAPACITY = env_int("CHANNEL_CAPACITY", 1000, minimum=10)
+# Redis connections one process's channel layer may have in use at once. redis-py's
+# asyncio pool refuses past its cap (default 100) instead of waiting: a crowd of 200
+# viewers connecting or leaving at once (each a group_add/group_discard) made Daphne log
+# `MaxConnectionsError: Too many connections` and drop sockets. Idle ones are reused.
+CHANNEL_LAYER_MAX_CONNECTIONS = env_int("CHANNEL_LAYER_MAX_CONNECTIONS", 2000, minimum=10)
 
 if REDIS_URL:
     CHANNEL_LAYERS = {
@@ -205,7 +210,8 @@ if REDIS_URL:
                 # redis-py's default 5 s read timeout equals the layer's 5 s blocking pop:
                 # an idle WebSocket's receive then timed out and the socket closed (1011).
                 "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5,
-                           "health_check_interval": 10, "retry_on_timeout": True}],
+                           "health_check_interval": 10, "retry_on_timeout": True,
+                           "max_connections": CHANNEL_LAYER_MAX_CONNECTIONS}],
                 "capacity": CHANNEL_CAPACITY, "expiry": 60,
             },
         }
