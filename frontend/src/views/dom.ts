@@ -41,3 +41,13 @@ export function panel(title: string, testid: string, extraClass = ""): { root: H
     body);
   return { root, body, note };
 }
+
+/** Saves `data` as a JSON file through the browser's download. */
+export function downloadJson(filename: string, data: unknown): void {
+  const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2) + "\n"], { type: "application/json" }));
+  const a = h("a", { href: url, download: filename });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

@@ -1,0 +1,249 @@
+// The scenario on the page and where it comes from: the library's lessons, a
+// run opened on its own, or a draft in the editor (new, duplicated, imported,
+// saved in this browser or to the account, shared by a link). Owns the
+// library, the scenario's text and the editor; knows nothing of runs beyond
+// asking the page to leave the one it watches and to attach to one by id.
+
+import { Draft, duplicateSpec, emptySpec, forServer, placeErrors } from "../model/draft";
+import { makeNamer, type Namer } from "../model/names";
+import type { RunState } from "../model/state";
+import type { ScenarioSpec, ScenarioSummary } from "../model/spec";
+import { api, ApiError, type Me } from "../transport/api";
+import { browserStore } from "../transport/storage";
+import { renderAccount } from "../views/accountView";
+import { downloadJson, h, replaceChildren } from "../views/dom";
+import { LibraryList } from "../views/libraryList";
+import type { PageShell } from "../views/pageShell";
+import { ScenarioEditor } from "../views/scenarioEditor";
+import { ScenarioView } from "../views/scenarioView";
+import { writeRoute } from "./route";
+
+export interface WorkspaceHooks {
+  leave(): void; // another scenario (or a run on its own) is shown: stop watching the run
+  attach(runId: string): Promise<void>; // watch this run of the scenario
+  changed(): void; // the scenario or the draft changed: draw the page
+  notify(message: string | null): void;
+}
+
+export class ScenarioWorkspace {
+  scenarios: ScenarioSummary[] = [];
+  spec: ScenarioSpec | null = null;
+  editing = false; // the scenario shown is the editor's draft
+  private savedSlug: string | null = null; // the draft's saved scenario on the server, when signed in
+  private shareId: string | null = null;
+  private me: Me | null = null;
+  private routeKey: string | null = null; // what the URL names the scenario by
+  private readonly library: LibraryList;
+  private readonly scenarioView: ScenarioView;
+  private readonly editor: ScenarioEditor;
+
+  constructor(private readonly ui: PageShell, private readonly hooks: WorkspaceHooks) {
+    this.library = new LibraryList(ui.library, (slug) => void this.select(slug));
+    this.scenarioView = new ScenarioView(ui.scenario);
+    this.editor = new ScenarioEditor({
+      changed: () => {
+        this.spec = this.editor.spec;
+        if (this.spec) browserStore.keepDraft(this.spec, this.savedSlug);
+        hooks.changed();
+      },
+      save: () => void this.saveDraft(),
+      share: () => void this.shareDraft(),
+      exportSpec: () => this.exportDraft(),
+      importSpec: (f) => void this.importFile(f),
+      close: () => {
+        this.editing = false;
+        this.editor.root.hidden = true;
+        void this.select(this.scenarios[0]?.slug ?? "");
+      },
+    });
+    ui.editorSlot.append(this.editor.root);
+  }
+
+  /** Fetches the library; false (and says so) when it cannot. */
+  async load(): Promise<boolean> {
+    try {
+      this.scenarios = await api.scenarios();
+    } catch (e) {
+      this.library.showError(`Could not load the library: ${(e as Error).message}`);
+      return false;
+    }
+    void this.loadAccount();
+    this.renderActions();
+    return true;
+  }
+
+  /** How the URL names what is shown: a slug, the share id it was opened by, or "edit". */
+  get routeName(): string | null {
+    return this.editing ? "edit" : this.routeKey ?? this.spec?.slug ?? null;
+  }
+
+  /** The server lists this scenario, so a run can name it instead of sending the spec. */
+  get listed(): boolean {
+    return !this.editing && !!this.spec && this.scenarios.some((x) => x.slug === this.spec!.slug);
+  }
+
+  namer(): Namer {
+    return makeNamer(this.spec?.nodes.map((n) => n.id) ?? []);
+  }
+
+  showLibrary(): void {
+    this.library.render(this.scenarios, null);
+  }
+
+  /** The scenario's threads as far as the run shown has got (null: no run). */
+  showProgress(state: RunState | null): void {
+    this.scenarioView.showProgress(state);
+  }
+
+  async select(slug: string, runId: string | null = null): Promise<void> {
+    if (slug.startsWith("local:")) {
+      const local = browserStore.get(slug.slice(6));
+      if (local) return this.edit(local, null);
+    }
+    if (slug === "edit") return this.resumeDraft();
+    this.hooks.leave();
+    this.leaveEditor();
+    this.library.render(this.scenarios, slug);
+    try {
+      this.spec = await api.scenario(slug);
+    } catch (e) {
+      this.hooks.notify(`Could not load ${slug}: ${(e as Error).message}`);
+      return;
+    }
+    this.scenarioView.render(this.spec);
+    this.routeKey = slug; // a slug, or the share id it was opened by
+    this.renderActions();
+    writeRoute({ scenario: slug, run: runId });
+    if (runId) await this.hooks.attach(runId);
+    this.hooks.changed();
+  }
+
+  /** A run without a library scenario (an uploaded trace): shown on its own. */
+  async openRun(runId: string): Promise<void> {
+    this.hooks.leave();
+    this.spec = null;
+    this.library.render(this.scenarios, null);
+    this.scenarioView.renderRunOnly(runId);
+    await this.hooks.attach(runId);
+    writeRoute({ scenario: null, run: runId });
+    this.hooks.changed();
+  }
+
+  /** A 400 from the server: its errors become problems at their node, snippet and line. */
+  showSpecErrors(e: ApiError): void {
+    const errors = (e.body as { errors?: { path: string; message: string }[] } | null)?.errors ?? [];
+    if (this.spec) this.editor.showProblems(placeErrors(this.spec, errors));
+  }
+
+  clearProblems(): void {
+    this.editor.showProblems([]);
+  }
+
+  // --- the draft: new, duplicate, edit, save, share, export, import ---------
+
+  /** Opens a spec in the editor (a new one, a copy, an import, a saved one). */
+  private edit(spec: ScenarioSpec, savedSlug: string | null): void {
+    this.hooks.leave();
+    this.editing = true;
+    this.savedSlug = savedSlug;
+    this.spec = spec;
+    this.ui.scenario.hidden = true;
+    this.editor.open(new Draft(structuredClone(spec)));
+    this.spec = this.editor.spec;
+    browserStore.keepDraft(spec, savedSlug);
+    this.library.render(this.scenarios, null);
+    this.renderActions();
+    writeRoute({ scenario: "edit", run: null });
+    this.hooks.changed();
+  }
+
+  private resumeDraft(): void {
+    const d = browserStore.draft();
+    this.edit(d?.spec ?? emptySpec(), d?.savedSlug ?? null);
+  }
+
+  private leaveEditor(): void {
+    if (!this.editing) return;
+    this.editing = false;
+    this.editor.root.hidden = true;
+    this.ui.scenario.hidden = false;
+  }
+
+  private renderActions(): void {
+    const local = browserStore.list();
+    replaceChildren(this.ui.scenarioActions,
+      h("div", { class: "row" },
+        h("button", { class: "btn small primary", "data-testid": "new-scenario", title: "Draw a scenario from an empty canvas", onclick: () => this.edit(emptySpec(), null) }, "+ New scenario"),
+        h("button", { class: "btn small", "data-testid": "duplicate-scenario", title: "Copy this lesson into the editor", disabled: !this.spec || this.editing,
+          onclick: () => this.spec && this.edit(duplicateSpec(this.spec), null) }, "Duplicate")),
+      local.length ? h("div", { class: "local-list" },
+        h("h3", null, "In this browser"),
+        h("ul", null, local.map((l) => h("li", null, h("button", { class: "linklike", "data-testid": `local-${l.spec.slug}`, onclick: () => this.edit(l.spec, null) }, l.spec.title))))) : null);
+  }
+
+  private async loadAccount(): Promise<void> {
+    try {
+      this.me = await api.me();
+    } catch {
+      this.me = null; // no accounts on this server: saving stays in the browser
+    }
+    renderAccount(this.ui.account, this.me);
+  }
+
+  private async saveDraft(): Promise<boolean> {
+    const spec = this.spec ? forServer(this.spec) : null;
+    if (!spec) return false;
+    if (this.me?.authenticated) {
+      try {
+        const saved = this.savedSlug ? await api.replaceScenario(this.savedSlug, spec) : await api.saveScenario(spec);
+        this.savedSlug = saved.slug;
+        this.shareId = saved.share_id ?? null;
+        this.editor.note.textContent = `Saved to your account as “${saved.slug}”.`;
+        this.scenarios = await api.scenarios();
+        this.library.render(this.scenarios, null);
+        this.editor.showProblems([]);
+        return true;
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 400) this.showSpecErrors(e);
+        this.editor.note.textContent = `Not saved: ${(e as Error).message}`;
+        return false;
+      }
+    }
+    browserStore.save(spec);
+    this.renderActions();
+    this.editor.note.textContent = `Saved in this browser as “${spec.slug}”${this.me ? " (sign in to keep it on the server and share it)" : ""}.`;
+    return true;
+  }
+
+  private async shareDraft(): Promise<void> {
+    if (!this.me?.authenticated) {
+      this.editor.note.textContent = "Sharing needs the scenario saved on the server: sign in first, then Share link.";
+      return;
+    }
+    if (!(await this.saveDraft()) || !this.shareId) return;
+    const url = `${location.origin}${location.pathname}#/${encodeURIComponent(this.shareId)}`;
+    try {
+      await navigator.clipboard.writeText(url);
+    } catch {
+      // no clipboard (insecure context): the link is shown instead
+    }
+    replaceChildren(this.editor.note, "Anyone with this link can open it: ", h("a", { href: url, "data-testid": "share-link" }, url));
+  }
+
+  private exportDraft(): void {
+    if (!this.spec) return;
+    const spec = forServer(this.spec);
+    downloadJson(`${spec.slug}.json`, spec);
+  }
+
+  private async importFile(file: File): Promise<void> {
+    try {
+      const spec = JSON.parse(await file.text());
+      if (!spec || typeof spec !== "object" || !Array.isArray(spec.nodes)) throw new Error("not a playground.scenario/1 spec (no nodes)");
+      this.edit(spec, null);
+      this.editor.note.textContent = `Imported ${file.name}.`;
+    } catch (e) {
+      this.editor.note.textContent = `Could not import ${file.name}: ${(e as Error).message}`;
+    }
+  }
+}
