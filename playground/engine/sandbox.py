@@ -95,7 +95,7 @@ def stop_all(reason: str = "shutdown") -> int:
     each run then ends with the reason in STOPPED, and no child is left behind.
     Returns how many runs were stopped."""
     SPARES.close()
-    runs = list(_LIVE)
+    runs = [run for run in list(_LIVE) if run.proc is not None and run.proc.poll() is None]
     for run in runs:
         run.kill(reason)
     return len(runs)
@@ -132,6 +132,7 @@ class SandboxedRun:
     def start(self) -> SandboxedRun:
         self.started = time.monotonic()
         try:
+            boundary.check(self.python)  # a spare started earlier must not hide a wall that is gone
             self.proc = SPARES.take(self.python) or spawn_child(self.python)
         except boundary.BoundaryUnavailable as exc:
             self.refused = str(exc)  # reported as the run's end: never a silent fallback
