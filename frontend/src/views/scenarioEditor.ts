@@ -2,17 +2,18 @@
 // (add, move, rename, delete nodes; draw and delete links), a side panel for
 // the selected node (role, shared variables, resources, links) or link
 // (latency, jitter, loss, duplication, reordering), and the code of the
-// selected node in CodeMirror, a tab per thread and one for its setup.
+// selected node in CodeMirror, a tab per thread and one for its setup (the side
+// panel is drawn by editorSidePanel.ts).
 // Every change goes through the Draft, so undo/redo covers all of them.
 
 import { ROLES } from "../model/network";
 import {
-  addLink, addNode, addResource, addThread, deleteLink, deleteNode, moveNode, removeResource, removeThread, renameNode,
-  renameThread, setCode, setLink, setShared, type Draft, type SpecProblem,
+  addLink, addNode, addThread, moveNode, removeThread, renameThread, setCode, type Draft, type SpecProblem,
 } from "../model/draft";
-import { LINK_SETTINGS, type LinkSetting, type ScenarioSpec } from "../model/spec";
+import type { ScenarioSpec } from "../model/spec";
 import { CodeEditor } from "./codeEditor";
 import { h, replaceChildren } from "./dom";
+import { renderSidePanel, type SidePanelHost } from "./editorSidePanel";
 import { TopologyView, type Selection } from "./topologyView";
 
 export interface EditorActions {
@@ -23,11 +24,6 @@ export interface EditorActions {
   share(): void;
   close(): void;
 }
-
-const RESOURCE_TYPES = ["lock", "rlock", "semaphore", "condition", "event", "barrier"];
-const LINK_LABELS: Record<LinkSetting, string> = {
-  latency_ms: "latency (ms)", jitter_ms: "jitter (ms)", loss: "loss (0–1)", duplicate: "duplicate (0–1)", reorder: "reorder (0–1)",
-};
 
 export class ScenarioEditor {
   readonly root: HTMLElement;
@@ -50,6 +46,21 @@ export class ScenarioEditor {
   private readonly codeHead = h("div", { class: "editor-code-head" });
   private readonly problemList = h("ul", { class: "editor-problems", "data-testid": "editor-problems" });
   readonly note = h("span", { class: "muted", "data-testid": "editor-note", "aria-live": "polite" });
+  private readonly sideHost: SidePanelHost = {
+    selected: () => this.selection,
+    change: (fn) => this.change(fn),
+    select: (sel) => (this.selection = sel),
+    renamedNode: (from, to) => {
+      this.selection = { kind: "node", id: to };
+      if (this.codeNode === from) this.codeNode = to;
+    },
+    deletedNode: (id) => {
+      this.selection = null;
+      if (this.codeNode === id) this.showCode(this.spec?.nodes[0]?.id ?? null, null);
+    },
+    say: (text) => (this.note.textContent = text),
+    render: () => this.render(),
+  };
 
   constructor(private readonly actions: EditorActions) {
     this.topology = new TopologyView({
@@ -191,7 +202,7 @@ export class ScenarioEditor {
     if (document.activeElement !== this.title) this.title.value = spec.title;
     this.topology.render(spec, null, this.selection);
     this.renderButtons();
-    this.renderSide(spec);
+    renderSidePanel(this.side, spec, this.sideHost);
     this.renderCode(spec);
   }
 
@@ -200,96 +211,6 @@ export class ScenarioEditor {
     this.redoButton.disabled = !this.draft?.canRedo;
     this.root.dataset.nodes = String(this.spec?.nodes.length ?? 0);
     this.root.dataset.links = String(this.spec?.links?.length ?? 0);
-  }
-
-  private renderSide(spec: ScenarioSpec): void {
-    const sel = this.selection;
-    if (!sel) {
-      replaceChildren(this.side,
-        h("h3", null, spec.nodes.length ? "Nothing selected" : "An empty canvas"),
-        h("p", { class: "muted" }, spec.nodes.length
-          ? "Click a node to edit its role, memory, resources, links and code; click a link to set its faults."
-          : "Choose a role and press + Node (or double-click the canvas). Then link nodes with → Draw link or from a node's panel."));
-      return;
-    }
-    if (sel.kind === "link") {
-      const l = (spec.links ?? []).find((x) => (x.a === sel.a && x.b === sel.b) || (x.a === sel.b && x.b === sel.a));
-      if (!l) return replaceChildren(this.side);
-      replaceChildren(this.side,
-        h("h3", null, `Link ${l.a} – ${l.b}`),
-        h("div", { class: "form-grid" }, LINK_SETTINGS.map((key) => {
-          const input = h("input", {
-            type: "number", min: "0", max: key.endsWith("_ms") ? "10000" : "1", step: key.endsWith("_ms") ? "5" : "0.05",
-            value: String(l[key] ?? 0), "data-testid": `editor-link-${key}`,
-          }) as HTMLInputElement;
-          input.addEventListener("change", () => this.change((s) => setLink(s, l.a, l.b, key, Number(input.value))));
-          return h("label", { class: "field" }, h("span", null, LINK_LABELS[key]), input);
-        })),
-        h("button", { class: "btn small danger", "data-testid": "editor-delete-link", onclick: () => {
-          if (this.change((s) => deleteLink(s, l.a, l.b))) this.selection = null;
-          this.render();
-        } }, "Delete link"));
-      return;
-    }
-    const n = spec.nodes.find((x) => x.id === sel.id);
-    if (!n) return replaceChildren(this.side);
-    const idInput = h("input", { value: n.id, "data-testid": "editor-node-id", "aria-label": "Node name" }) as HTMLInputElement;
-    idInput.addEventListener("change", () => {
-      const to = idInput.value.trim();
-      if (this.change((s) => renameNode(s, n.id, to))) {
-        this.selection = { kind: "node", id: to };
-        if (this.codeNode === n.id) this.codeNode = to;
-      } else this.note.textContent = `“${to}” cannot be used: letters, digits, - or _, and not another node's name.`;
-      this.render();
-    });
-    const roleSelect = h("select", { "data-testid": "editor-node-role" }, ROLES.map((r) => h("option", { value: r.role }, r.label))) as HTMLSelectElement;
-    roleSelect.value = n.role ?? "process";
-    roleSelect.addEventListener("change", () => this.change((s) => {
-      s.nodes.find((x) => x.id === n.id)!.role = roleSelect.value;
-    }));
-    const shared = h("textarea", { rows: 2, "data-testid": "editor-node-shared", spellcheck: "false", "aria-label": "Shared variables (JSON)" }) as HTMLTextAreaElement;
-    shared.value = JSON.stringify(n.shared ?? {});
-    shared.addEventListener("change", () => {
-      if (!this.change((s) => setShared(s, n.id, shared.value))) this.note.textContent = "Shared variables: a JSON object such as {\"balance\": 10}.";
-    });
-    const others = spec.nodes.filter((x) => x.id !== n.id && !(spec.links ?? []).some((l) => (l.a === n.id && l.b === x.id) || (l.b === n.id && l.a === x.id)));
-    const linkTarget = h("select", { "data-testid": "editor-link-target", "aria-label": "Node to link to" }, others.map((x) => h("option", { value: x.id }, x.id))) as HTMLSelectElement;
-    const rName = h("input", { placeholder: "name", "data-testid": "editor-resource-name", "aria-label": "Resource name" }) as HTMLInputElement;
-    const rType = h("select", { "data-testid": "editor-resource-type", "aria-label": "Resource type" }, RESOURCE_TYPES.map((t) => h("option", { value: t }, t))) as HTMLSelectElement;
-    const rValue = h("input", { type: "number", min: "0", value: "1", class: "narrow", "data-testid": "editor-resource-value", "aria-label": "Value or parties" }) as HTMLInputElement;
-    replaceChildren(this.side,
-      h("h3", null, "Node"),
-      h("div", { class: "form-grid" },
-        h("label", { class: "field" }, h("span", null, "name"), idInput),
-        h("label", { class: "field" }, h("span", null, "role"), roleSelect)),
-      h("label", { class: "field" }, h("span", null, "shared variables (JSON)"), shared),
-      h("div", { class: "field" }, h("span", null, "resources"),
-        h("ul", { class: "chips" }, (n.resources ?? []).map((r) => h("li", { class: "chip" }, `${r.name}: ${r.type}${r.value !== undefined ? `(${r.value})` : r.parties !== undefined ? `(${r.parties})` : ""}`,
-          h("button", { class: "chip-x", title: `Remove ${r.name}`, "aria-label": `Remove ${r.name}`, onclick: () => this.change((s) => removeResource(s, n.id, r.name)) }, "×")))),
-        h("div", { class: "row" }, rName, rType, rValue,
-          h("button", { class: "btn small", "data-testid": "editor-add-resource", onclick: () => {
-            const type = rType.value;
-            const v = Number(rValue.value);
-            const r = { name: rName.value.trim(), type, ...(type === "semaphore" ? { value: v } : type === "barrier" ? { parties: v } : {}) };
-            if (!this.change((s) => addResource(s, n.id, r))) this.note.textContent = "A resource needs a new Python name.";
-          } }, "Add"))),
-      h("div", { class: "field" }, h("span", null, "links"),
-        h("ul", { class: "chips" }, (spec.links ?? []).filter((l) => l.a === n.id || l.b === n.id).map((l) => {
-          const other = l.a === n.id ? l.b : l.a;
-          return h("li", null, h("button", { class: "chip", onclick: () => {
-            this.selection = { kind: "link", a: l.a, b: l.b };
-            this.render();
-          } }, `↔ ${other}`));
-        })),
-        others.length ? h("div", { class: "row" }, linkTarget,
-          h("button", { class: "btn small", "data-testid": "editor-add-link", onclick: () => this.change((s) => addLink(s, n.id, linkTarget.value)) }, "Link")) : null),
-      h("button", { class: "btn small danger", "data-testid": "editor-delete-node", onclick: () => {
-        if (this.change((s) => deleteNode(s, n.id))) {
-          this.selection = null;
-          if (this.codeNode === n.id) this.showCode(this.spec?.nodes[0]?.id ?? null, null);
-        }
-        this.render();
-      } }, "Delete node"));
   }
 
   private renderCode(spec: ScenarioSpec): void {
