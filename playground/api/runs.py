@@ -28,7 +28,8 @@ router = Router(tags=["runs"])
 
 TRACE_TYPES = sorted({exporter.content_type for exporter in EXPORTERS.values()})
 TRACE_DOC = {"responses": {"200": {"description": "the trace, as an attachment",
-                                   "content": {t: {"schema": {"type": "string"}} for t in TRACE_TYPES}}}}
+                                   "content": {t: {"schema": {"type": "object" if t == "application/json" else "string"}}
+                                               for t in TRACE_TYPES}}}}
 
 
 def run_json(run):
