@@ -23,8 +23,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from .contract import PRUNED, run_finished
 from .events import EventLog, dumps, snapshot
 from .footprint import conflict
+from .probes import Probes
 from .runtime import Runtime
 from .threads import WorkerPool
 
@@ -79,7 +81,7 @@ class ExploreChooser:
         else:
             frame = x.new_frame(rt, [t.name for t in enabled], d)
             if frame is None:
-                rt.stop("pruned")
+                rt.stop(PRUNED)
                 return None
         self.depth += 1
         return by_name[frame.chosen]
@@ -154,18 +156,16 @@ class Explorer:
 
     def execute(self) -> dict:
         chooser = ExploreChooser(self)
-        rt = Runtime(self.spec, lambda e: None, chooser=chooser, compiled=self.compiled, quiet=True,
+        probes = Probes(quiet=True, footprint=set(), fingerprints=self.reduction, pool=self.pool)
+        rt = Runtime(self.spec, lambda e: None, chooser=chooser, compiled=self.compiled, probes=probes,
                      python_wall=self.python_wall)
-        rt.fingerprints = self.reduction
-        rt.pool = self.pool
-        rt.footprint = set()
         end = rt.run()
         chooser.finish(rt)
         return {"end": end, "deadlock": rt.deadlock, "violation": rt.violation}
 
     def record(self, result: dict) -> None:
         end = result["end"]
-        if end["status"] == "pruned":
+        if end["status"] == PRUNED:
             return
         outcome = {"status": end["status"], "shared": end["shared"], "outputs": end["outputs"]}
         if result["deadlock"]:
@@ -216,5 +216,6 @@ class Explorer:
             result["stopped_by"] = stopped_by
         self.log.emit("explore.result", **result)
         status = "cancelled" if stopped_by == "cancelled" else "completed"
-        return self.log.emit("run.finished", status=status, shared={}, outputs={}, schedule=[],
-                             explored=self.explored, exhaustive=exhaustive, distinct=len(outcomes))
+        return self.log.emit("run.finished", **run_finished(status, shared={}, outputs={}, schedule=[],
+                                                            explored=self.explored, exhaustive=exhaustive,
+                                                            distinct=len(outcomes)))

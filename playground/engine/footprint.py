@@ -1,32 +1,47 @@
 """What the explorer needs to know about a step and a thread: what a step touched
 (two steps conflict when they touch the same thing and one changes it), and a
-thread's local state (for the visited set)."""
+thread's local state (for the visited set).
+
+What each kind of event touches is written in the contract (`contract.KINDS`);
+an event kind the contract does not know is an error, never a silent guess: a
+wrong guess would let the explorer prune schedules it has not seen."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .contract import KINDS, Touch
 from .events import snapshot
 
 if TYPE_CHECKING:
     from .threads import ThreadCtx
 
 
+class UnknownEventKind(LookupError):
+    """A thread emitted an event kind that `contract.KINDS` does not list as a thread's."""
+
+
+def _rule(kind: str, touch: Touch) -> Callable[[Any, dict], tuple]:
+    space, field, access = touch
+    if space == "thread":
+        return lambda ctx, fields: ("thread", ctx.name, "", access)
+    if space == "own":
+        return lambda ctx, fields: ("own", ctx.name, kind, access)
+    return lambda ctx, fields: (space, ctx.node.id, fields[field], access)
+
+
+_RULES = {name: _rule(name, k.touches) for name, k in KINDS.items() if k.thread and k.touches is not None}
+
+
 def touches(ctx: ThreadCtx, kind: str, fields: dict) -> tuple:
-    """What an event's step touched, and how: two steps conflict when they
-    touch the same thing and one of them changes it."""
-    if kind == "var.read":
-        return ("var", ctx.node.id, fields["name"], "r")
-    if kind == "var.write":
-        return ("var", ctx.node.id, fields["name"], "w")
-    if "resource" in fields:
-        return ("res", ctx.node.id, fields["resource"], "w")
-    if kind.startswith("section."):
-        return ("section", ctx.node.id, fields.get("section"), "w")
-    if kind.startswith("thread."):
-        return ("thread", ctx.name, "", "w")
-    return ("own", ctx.name, kind, "r")
+    """What an event's step touched, and how: (space, owner, name, "r" | "w")."""
+    try:
+        rule = _RULES[kind]
+    except KeyError:
+        raise UnknownEventKind(f"{kind!r} is not a thread's event kind in playground/engine/contract.py") from None
+    return rule(ctx, fields)
 
 
 def conflict(a: set, b: set) -> bool:

@@ -26,13 +26,13 @@ import symtable
 from collections import defaultdict, deque
 from types import CodeType
 
+from .primitives.base import NAME_KEYWORD
+from .primitives.registry import CONSTRUCTORS
+
 SHARED = "__shared__"
 MUTATED = "__mutated__"
-NAME_KEYWORD = "__pg_name__"
-
-SYNC_CONSTRUCTORS = frozenset(
-    {"Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition", "Event", "Barrier"}
-)
+# `x_lock = Lock()` gets its display name for these (primitives/registry.py).
+SYNC_CONSTRUCTORS = frozenset(CONSTRUCTORS)
 # Methods that change a list, dict or set in place.
 MUTATORS = frozenset(
     {"append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "update",

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from . import boundary
+from .contract import run_finished
 from .events import dumps, loads, snapshot
 
 GRACE_S = 2.0  # the child ends itself at its timeout; this is the hard stop after it
@@ -246,8 +247,8 @@ class SandboxedRun:
         self._last_seq += 1
         self._finished = True
         return {"seq": self._last_seq, "t": round(time.monotonic() - self.started, 6), "kind": "run.finished",
-                "node": None, "thread": None, "status": status, "error": error,
-                "shared": snapshot(self._shared), "outputs": self._outputs, "schedule": []}
+                "node": None, "thread": None,
+                **run_finished(status, error, shared=snapshot(self._shared), outputs=self._outputs, schedule=[])}
 
     def batches(self, max_events: int = 500, max_wait: float = 0.005) -> Iterator[list[dict]]:
         """Events in order, grouped; the last batch ends with `run.finished`."""

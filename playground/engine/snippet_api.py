@@ -1,6 +1,9 @@
 """The names a snippet sees: `print`, `sleep`, `me`, `spawn`, `threading`, its
 node's resources, and the hidden hooks the instrumented code calls.
 
+`runtime` below is the Runtime façade (runtime.py), which imports this module:
+it is never imported from here.
+
 Everything a snippet can touch is a thin facade: the API functions are plain
 functions (no bound `__self__`), and locks, threads, sections and messages are
 classes with `__slots__` whose one private slot holds the engine's object. The
@@ -16,11 +19,12 @@ import time
 from types import SimpleNamespace
 from typing import Any
 
-from . import primitives as P
-from .instrument import MUTATED, NAME_KEYWORD, SHARED
-from .runtime import Runtime
+from .instrument import MUTATED, SHARED
+from .memory import SharedVars
+from .primitives import registry
+from .primitives.base import Facade, wrap
 from .safety import make_builtins, real_builtins, snippet_modules
-from .threads import BLOCKED, FAILED, FINISHED, RunStopped, SharedVars
+from .threads import BLOCKED, FAILED, FINISHED, RunStopped
 
 MAX_PRINT = 4000
 MAX_SLEEP_S = 3600
@@ -34,144 +38,7 @@ def seconds(value: Any, what: str = "sleep()") -> float:
     return number
 
 
-# -- facades --------------------------------------------------------------------
-
-class Facade:
-    """What a snippet holds: the engine's object sits in `_impl`, which no snippet can name."""
-
-    __slots__ = ("_impl",)
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        # Only the engine makes facades (see `wrap`): `type(lock)(anything)` must
-        # not make a lock around an object of the snippet's choosing.
-        raise TypeError(f"use threading.{type(self).__name__}() to make one")
-
-    def __repr__(self) -> str:
-        return repr(self._impl)
-
-
-def wrap(cls: type, impl: Any) -> Any:
-    facade = object.__new__(cls)
-    facade._impl = impl
-    return facade
-
-
-class Lock(Facade):
-    __slots__ = ()
-
-    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
-        return self._impl.acquire(blocking, timeout)
-
-    def release(self) -> None:
-        self._impl.release()
-
-    def locked(self) -> bool:
-        return self._impl.locked()
-
-    def __enter__(self) -> Lock:
-        self._impl.acquire()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self._impl.release()
-
-
-class RLock(Lock):
-    __slots__ = ()
-
-
-class Semaphore(Facade):
-    __slots__ = ()
-
-    def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool:
-        return self._impl.acquire(blocking, timeout)
-
-    def release(self, n: int = 1) -> None:
-        self._impl.release(n)
-
-    def __enter__(self) -> Semaphore:
-        self._impl.acquire()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self._impl.release()
-
-
-class BoundedSemaphore(Semaphore):
-    __slots__ = ()
-
-
-class Condition(Facade):
-    __slots__ = ()
-
-    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
-        return self._impl.acquire(blocking, timeout)
-
-    def release(self) -> None:
-        self._impl.release()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        return self._impl.wait(timeout)
-
-    def wait_for(self, predicate, timeout: float | None = None):
-        return self._impl.wait_for(predicate, timeout)
-
-    def notify(self, n: int = 1) -> None:
-        self._impl.notify(n)
-
-    def notify_all(self) -> None:
-        self._impl.notify_all()
-
-    notifyAll = notify_all
-
-    def __enter__(self) -> Condition:
-        self._impl.acquire()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self._impl.release()
-
-
-class Event(Facade):
-    __slots__ = ()
-
-    def is_set(self) -> bool:
-        return self._impl.is_set()
-
-    isSet = is_set
-
-    def set(self) -> None:
-        self._impl.set()
-
-    def clear(self) -> None:
-        self._impl.clear()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        return self._impl.wait(timeout)
-
-
-class Barrier(Facade):
-    __slots__ = ()
-
-    @property
-    def parties(self) -> int:
-        return self._impl.parties
-
-    @property
-    def n_waiting(self) -> int:
-        return self._impl.n_waiting
-
-    def wait(self, timeout: float | None = None) -> int:
-        return self._impl.wait(timeout)
-
-
-FACADES = {P.Lock: Lock, P.RLock: RLock, P.Semaphore: Semaphore, P.BoundedSemaphore: BoundedSemaphore,
-           P.Condition: Condition, P.Event: Event, P.Barrier: Barrier}
-
-
-def facade(impl: Any) -> Any:
-    return wrap(FACADES[type(impl)], impl)
-
+# -- facades (the primitives' own are in primitives/) ---------------------------
 
 class Section(Facade):
     """`with section('critical'):`; its engine side is `(api, name)`."""
@@ -304,7 +171,7 @@ def thread_class(api: SnippetAPI) -> type:
 class SnippetAPI:
     """Builds one node's globals; one instance per node."""
 
-    def __init__(self, runtime: Runtime, node):
+    def __init__(self, runtime: Any, node):
         self.runtime = runtime
         self.node = node
 
@@ -378,63 +245,16 @@ class SnippetAPI:
 
     # threading ---------------------------------------------------------------
     def threading_namespace(self) -> SimpleNamespace:
-        """`import threading`: factories of facades over the runtime's primitives."""
-        rt, node = self.runtime, self.node
-
-        def named(kw: dict) -> str | None:
-            return kw.pop(NAME_KEYWORD, None)
-
-        def Lock(**kw):
-            return facade(P.Lock(rt, node, named(kw)))
-
-        def RLock(**kw):
-            return facade(P.RLock(rt, node, named(kw)))
-
-        def Semaphore(value: int = 1, **kw):
-            return facade(P.Semaphore(rt, node, value, named(kw)))
-
-        def BoundedSemaphore(value: int = 1, **kw):
-            return facade(P.BoundedSemaphore(rt, node, value, named(kw)))
-
-        def Condition(lock=None, **kw):
-            return facade(P.Condition(rt, node, lock_of(lock), named(kw)))
-
-        def Event(**kw):
-            return facade(P.Event(rt, node, named(kw)))
-
-        def Barrier(parties: int, action=None, timeout=None, **kw):
-            return facade(P.Barrier(rt, node, parties, name=named(kw)))
-
+        """`import threading`: factories of facades over the runtime's primitives (primitives/registry.py)."""
         return SimpleNamespace(
-            Lock=Lock, RLock=RLock, Semaphore=Semaphore, BoundedSemaphore=BoundedSemaphore,
-            Condition=Condition, Event=Event, Barrier=Barrier, Thread=self.thread_class,
-            BrokenBarrierError=P.BrokenBarrierError, current_thread=self.functions()["current_thread"],
+            **registry.constructors(self.runtime.monitor, self.node), Thread=self.thread_class,
+            **registry.EXCEPTIONS, current_thread=self.functions()["current_thread"],
             get_ident=lambda: self.current_thread().ident,
         )
 
     def declared_resources(self) -> dict[str, Any]:
         """The resources named in the spec, by name."""
-        rt, node = self.runtime, self.node
-        made: dict[str, Any] = {}
-        specs = node.spec.get("resources", [])
-        for res in sorted(specs, key=lambda r: r["type"] == "condition"):  # locks before conditions
-            kind, name = res["type"], res["name"]
-            value = res.get("value") if res.get("value") is not None else 1
-            if kind == "lock":
-                made[name] = P.Lock(rt, node, name)
-            elif kind == "rlock":
-                made[name] = P.RLock(rt, node, name)
-            elif kind == "semaphore":
-                made[name] = P.Semaphore(rt, node, value, name)
-            elif kind == "boundedsemaphore":
-                made[name] = P.BoundedSemaphore(rt, node, value, name)
-            elif kind == "condition":
-                made[name] = P.Condition(rt, node, made.get(res.get("lock")), name)
-            elif kind == "event":
-                made[name] = P.Event(rt, node, name)
-            elif kind == "barrier":
-                made[name] = P.Barrier(rt, node, res["parties"], name=name)
-        return {name: facade(impl) for name, impl in made.items()}
+        return registry.declare(self.runtime.monitor, self.node, self.node.spec.get("resources", []))
 
     def functions(self) -> dict[str, Any]:
         """The snippet API as plain functions: a bound method would carry `__self__`, this object."""
@@ -485,11 +305,11 @@ class SnippetAPI:
                 return real_builtins(api)
             return make_builtins(modules, api)
 
-        node.new_builtins = new_builtins  # every thread gets its own (see Runtime.thread_body)
+        node.new_builtins = new_builtins  # every thread gets its own (see ThreadLife.thread_body)
         namespace: dict[str, Any] = {
             "__builtins__": new_builtins(),
             "__name__": "snippet",  # not a module in sys.modules: dataclasses look their globals up there
-            SHARED: SharedVars(rt, node),
+            SHARED: SharedVars(rt.memory, node),
             MUTATED: lambda name: rt.mutated(node, name),
         }
         namespace.update(api)
@@ -497,16 +317,7 @@ class SnippetAPI:
         return namespace
 
 
-def lock_of(lock: Any) -> Any:
-    """The engine lock behind a Condition's lock: only a Lock or RLock of the playground."""
-    if lock is None:
-        return None
-    if type(lock) is not Lock and type(lock) is not RLock:  # identity: a metaclass's __eq__ cannot say yes
-        raise TypeError("Condition(lock) needs a threading.Lock() or threading.RLock()")
-    return lock._impl
-
-
-def build_globals(runtime: Runtime, node) -> dict[str, Any]:
+def build_globals(runtime: Any, node) -> dict[str, Any]:
     return SnippetAPI(runtime, node).globals()
 
 

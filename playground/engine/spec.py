@@ -16,17 +16,17 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .instrument import SnippetRefused, compile_expression
+from .primitives import registry
 
 FORMAT = "playground.scenario/1"
-RESOURCE_TYPES = ("lock", "rlock", "semaphore", "boundedsemaphore", "condition", "event", "barrier")
+RESOURCE_TYPES = registry.RESOURCE_TYPES
 MODES = ("free", "step", "replay", "random", "explore")
 FAULT_ACTIONS = ("crash", "restart", "partition", "heal", "link")
 
 # Names a snippet already has; a shared variable or resource may not hide them.
 RESERVED_NAMES = frozenset(
     {"print", "sleep", "me", "send", "recv", "reply", "broadcast", "neighbors", "spawn", "section",
-     "inside", "threading", "Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition", "Event",
-     "Barrier", "Thread", "current_thread"}
+     "inside", "threading", "Thread", "current_thread", *registry.CONSTRUCTORS}
 )
 # A spec is JSON written by a person: nothing in it needs more levels than this (a shared
 # value may nest about 60 deep). Deeper documents are refused before anything recurses
@@ -281,12 +281,8 @@ def _semantic_errors(sc: Scenario) -> list[dict[str, str]]:
             if res.name in names:
                 add(f"{where}.resources[{j}].name", f"{res.name!r} is already a {names[res.name]}")
             names[res.name] = "resource"
-            if res.type == "condition" and res.lock is not None:
-                target = next((r for r in node.resources if r.name == res.lock), None)
-                if target is None or target.type not in ("lock", "rlock"):
-                    add(f"{where}.resources[{j}].lock", f"{res.lock!r} is not a lock or rlock of this node")
-            if res.type == "barrier" and res.parties is None:
-                add(f"{where}.resources[{j}].parties", "a barrier needs its number of parties")
+            for field, message in registry.spec_problems(res, node.resources):
+                add(f"{where}.resources[{j}].{field}", message)
         thread_names = [t.name for t in node.threads]
         for j, thread in enumerate(node.threads):
             if thread_names.count(thread.name) > 1:

@@ -6,12 +6,9 @@ import queue
 import random
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .events import NodeClock
-
-if TYPE_CHECKING:
-    from .runtime import Runtime
 
 NEW, RUNNING, PARKED, BLOCKED, FINISHED, FAILED = "new", "running", "parked", "blocked", "finished", "failed"
 
@@ -124,25 +121,6 @@ class NodeState:
         if wanted and count == 1:
             return base
         return f"{base}#{count}" if wanted else f"{base}{count}"
-
-
-class SharedVars:
-    """`__shared__` in rewritten snippets: attribute access is variable access."""
-
-    __slots__ = ("_runtime", "_node")
-
-    def __init__(self, runtime: Runtime, node: NodeState):
-        object.__setattr__(self, "_runtime", runtime)
-        object.__setattr__(self, "_node", node)
-
-    def __getattr__(self, name: str) -> Any:
-        return self._runtime.read(self._node, name)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        self._runtime.write(self._node, name, value)
-
-    def __delattr__(self, name: str) -> None:
-        raise TypeError(f"the shared variable {name!r} cannot be deleted")
 
 
 def caused_by_stop(exc: BaseException) -> bool:

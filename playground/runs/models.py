@@ -4,22 +4,17 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from playground.engine import contract
+
 
 class Run(models.Model):
     """One execution of a scenario spec (or an uploaded trace), and its outcome."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued"
-        RUNNING = "running"
-        COMPLETED = "completed"
-        DEADLOCK = "deadlock"
-        VIOLATED = "violated"
-        FAILED = "failed"
-        TIMEOUT = "timeout"
-        CANCELLED = "cancelled"
+    # The statuses come from the engine's event contract (playground/engine/contract.py).
+    Status = models.TextChoices("Status", [(status.upper(), status) for status in contract.RUN_STATUSES])
 
     # Statuses after which nothing about the run changes any more.
-    FINAL = frozenset({"completed", "deadlock", "violated", "failed", "timeout", "cancelled"})
+    FINAL = frozenset(contract.FINAL_STATUSES)
 
     class Source(models.TextChoices):
         EXECUTION = "execution"

@@ -11,6 +11,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from playground.engine.contract import run_finished
+
 from .models import Run, TraceEvent
 from .notify import notify_status
 
@@ -31,7 +33,7 @@ def reap_stale_runs(run_id=None):
         candidates = candidates.filter(id=run_id)
     reaped = []
     for run in candidates.only("id", "heartbeat"):
-        result = {"kind": "run.finished", "status": "failed", "error": WORKER_LOST}
+        result = {"kind": "run.finished", **run_finished("failed", WORKER_LOST)}
         ended = Run.objects.filter(stale, id=run.id, heartbeat=run.heartbeat).update(
             status=Run.Status.FAILED, error=WORKER_LOST, result=result, finished=now, control_channel=""
         )

@@ -6,7 +6,9 @@ import time
 
 from channels.testing import WebsocketCommunicator
 
-FINAL = {"completed", "deadlock", "violated", "failed", "timeout", "cancelled"}
+from playground.engine.contract import FINAL_STATUSES
+
+FINAL = set(FINAL_STATUSES)
 # Generous: these tests must pass on a loaded 2-core machine. They wait, never time.
 WAIT = 90.0
 

@@ -1,0 +1,169 @@
+"""The event contract: every kind of event the engine emits, the statuses of a run,
+and what each event of a thread touches (for the explorer's footprints).
+
+A new event kind starts here: add it to `KINDS` (and, when a thread emits it, say
+what it touches); the explorer refuses a thread event it does not know
+(`footprint.touches`), the Django model and the integration tests take their
+statuses from here, and `python -m playground.engine.contract typescript` prints
+the same vocabulary for the frontend.
+
+No engine imports at module level: everything else may import this.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, NamedTuple
+
+FORMAT = "playground.event/1"
+
+# -- statuses ---------------------------------------------------------------------
+# Before the engine runs (the web side's own): waiting for a worker, being run.
+LIVE_STATUSES = ("queued", "running")
+# After which nothing about a run changes any more; `run.finished` carries one of them.
+FINAL_STATUSES = ("completed", "deadlock", "violated", "failed", "timeout", "cancelled")
+RUN_STATUSES = LIVE_STATUSES + FINAL_STATUSES
+# An explorer's re-execution cut short because its state was seen before: never leaves the engine.
+PRUNED = "pruned"
+
+
+# -- kinds --------------------------------------------------------------------------
+class Touch(NamedTuple):
+    """What a thread's event touched, for the explorer: two steps conflict when they
+    touch the same thing and one of them writes it.
+
+    `space` "var", "res" or "section" name an object of the thread's node, whose name
+    is the event's `field`; "thread" is the thread itself (others may join it); "own"
+    is something only this thread sees (its output, its own messages' bookkeeping).
+    """
+
+    space: str
+    field: str | None
+    access: str  # "r" or "w"
+
+
+class Kind(NamedTuple):
+    """One kind of event. `thread`: emitted by a snippet's thread (it carries `node`,
+    `thread`, `line`, `snippet`, the node's clocks) and must say what it touches."""
+
+    name: str
+    thread: bool
+    touches: Touch | None
+    doc: str
+
+
+VAR_READ, VAR_WRITE = Touch("var", "name", "r"), Touch("var", "name", "w")
+RESOURCE = Touch("res", "resource", "w")
+SECTION = Touch("section", "section", "w")
+THREAD = Touch("thread", None, "w")
+OWN = Touch("own", None, "r")
+
+
+def _thread(name: str, touches: Touch, doc: str) -> Kind:
+    return Kind(name, True, touches, doc)
+
+
+def _run(name: str, doc: str) -> Kind:
+    return Kind(name, False, None, doc)
+
+
+KINDS: dict[str, Kind] = {k.name: k for k in (
+    _run("run.started", "mode, seed, scenario, nodes [{id, role}], threads [node/thread]"),
+    _run("run.finished", "status, shared, outputs, schedule, error? (see run_finished)"),
+    _thread("thread.started", THREAD, "a thread begins"),
+    _thread("thread.finished", THREAD, "a thread ended normally"),
+    _thread("thread.failed", THREAD, "error: a snippet's exception, or why the thread was stopped"),
+    _thread("var.read", VAR_READ, "name, value"),
+    _thread("var.write", VAR_WRITE, "name, value, previous"),
+    _thread("sync.request", RESOURCE, "resource, rtype, state: the thread has to wait"),
+    _thread("sync.acquire", RESOURCE, "resource, rtype, state"),
+    _thread("sync.release", RESOURCE, "resource, rtype, state"),
+    _thread("sync.timeout", RESOURCE, "resource, rtype, state: a timed wait gave up"),
+    _thread("sync.wait", RESOURCE, "resource, rtype, state: waits on a condition, event or barrier"),
+    _thread("sync.wake", RESOURCE, "resource, rtype, state: a waiter was woken"),
+    _thread("sync.notify", RESOURCE, "resource, rtype, state, woken, action?"),
+    _thread("section.enter", SECTION, "section, inside"),
+    _thread("section.exit", SECTION, "section, inside"),
+    _thread("output", OWN, "text: what the thread printed"),
+    _thread("msg.send", OWN, "id, from, to, content"),
+    _thread("msg.recv", OWN, "id, from, to"),
+    _run("msg.deliver", "id, from, to: the message reached the inbox (controlled runs)"),
+    _run("msg.drop", "id, reason, from?, to"),
+    _run("msg.duplicate", "id, copy, from, to"),
+    _run("net.partition", "groups, cut"),
+    _run("net.heal", "every link works again"),
+    _run("net.link", "a, b, settings"),
+    _run("node.crash", "node"),
+    _run("node.restart", "node"),
+    _run("deadlock", "cycle, graph, reason (cycle | all-blocked), message, step"),
+    _run("invariant.violated", "invariant, node, values, step"),
+    _run("step", "thread | deliver, index, enabled (controlled runs)"),
+    _run("step.ready", "enabled, blocked: step mode waits for the learner"),
+    _run("step.refused", "requested, reason"),
+    _run("explore.progress", "explored, distinct"),
+    _run("explore.result", "explored, exhaustive, states, outcomes, stopped_by?"),
+)}
+EVENT_KINDS = tuple(KINDS)
+THREAD_KINDS = tuple(k.name for k in KINDS.values() if k.thread)
+
+
+# -- builders -----------------------------------------------------------------------
+def run_finished(status: str, error: str | None = None, *, shared: dict | None = None,
+                 outputs: dict | None = None, schedule: list | None = None, **extra: Any) -> dict[str, Any]:
+    """The fields of a `run.finished` event (without seq, t, node, thread).
+
+    Every run ends with exactly one: the engine's, the sandbox's when the child died
+    without a word, the reaper's when the worker died. What is not known is left out."""
+    if status not in FINAL_STATUSES and status != PRUNED:
+        raise ValueError(f"{status!r} is not a final status")
+    fields: dict[str, Any] = {"status": status}
+    for name, value in (("shared", shared), ("outputs", outputs), ("schedule", schedule)):
+        if value is not None:
+            fields[name] = value
+    if error:
+        fields["error"] = error
+    fields.update(extra)
+    return fields
+
+
+# -- the frontend's copy ------------------------------------------------------------
+def _ts_list(name: str, values: tuple[str, ...] | list[str]) -> str:
+    items = "".join(f'  "{v}",\n' for v in values)
+    return f"export const {name} = [\n{items}] as const;\n"
+
+
+def typescript() -> str:
+    """A TypeScript module with the same vocabulary (event kinds, statuses, resource types)."""
+    from .primitives.registry import CONSTRUCTORS, RESOURCE_TYPES
+
+    parts = [
+        "// Generated by `python -m playground.engine.contract typescript`\n"
+        "// from playground/engine/contract.py and playground/engine/primitives/registry.py.\n"
+        "// Do not edit: change the Python side and generate again.\n\n",
+        f'export const EVENT_FORMAT = "{FORMAT}";\n\n',
+        _ts_list("EVENT_KINDS", EVENT_KINDS),
+        "export type EventKind = (typeof EVENT_KINDS)[number];\n\n",
+        "/** Kinds a snippet's thread emits: they carry node, thread, line, snippet, lamport, vc. */\n",
+        _ts_list("THREAD_EVENT_KINDS", THREAD_KINDS),
+        "export type ThreadEventKind = (typeof THREAD_EVENT_KINDS)[number];\n\n",
+        _ts_list("RUN_STATUSES", RUN_STATUSES),
+        "export type RunStatus = (typeof RUN_STATUSES)[number];\n\n",
+        _ts_list("FINAL_STATUSES", FINAL_STATUSES),
+        "export type FinalStatus = (typeof FINAL_STATUSES)[number];\n\n",
+        _ts_list("RESOURCE_TYPES", RESOURCE_TYPES),
+        "export type ResourceType = (typeof RESOURCE_TYPES)[number];\n\n",
+        _ts_list("THREADING_CONSTRUCTORS", CONSTRUCTORS),
+    ]
+    return "".join(parts)
+
+
+def main(argv: list[str]) -> int:
+    if argv != ["typescript"]:
+        print("usage: python -m playground.engine.contract typescript", file=sys.stderr)
+        return 2
+    sys.stdout.write(typescript())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

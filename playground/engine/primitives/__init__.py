@@ -1,0 +1,1 @@
+"""The synchronisation primitives: one module each, listed in `registry.py`."""
