@@ -51,6 +51,7 @@ run: venv frontend sandbox-tools migrate
 
 lint: venv
 	$(VENV)/bin/ruff check playground tests
+	$(VENV)/bin/lint-imports
 
 unit: venv sandbox-tools
 	$(PY) -m pytest tests/unit
