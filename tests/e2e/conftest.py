@@ -1,9 +1,13 @@
 """Browser tests against the real server: Daphne, the embedded Celery worker, the engine."""
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from .live_server import CHROMIUM_ARGS, LiveServer, chromium_path
+
+# Assertions wait for their condition; on a loaded machine a page can take more than
+# Playwright's default 5 s to get there. A generous bound, never a window to race.
+expect.set_options(timeout=30_000)
 
 
 @pytest.fixture(scope="session")
