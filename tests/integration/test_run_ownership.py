@@ -20,6 +20,14 @@ from .sessions import connect_as
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def no_worker_takes_the_runs(monkeypatch):
+    """Runs stay queued: what is tested is who may act on them, not how they run."""
+    from playground.runs import actions
+
+    monkeypatch.setattr(actions, "enqueue", lambda run: True)
+
+
 def signed_in(name):
     client = Client()
     client.force_login(User.objects.create_user(name, password=f"{name}-long-pass-phrase"))
@@ -27,7 +35,7 @@ def signed_in(name):
 
 
 def start(client):
-    """A run the client starts; no worker takes it in these tests, so it stays queued."""
+    """A run the client starts (it stays queued: see no_worker_takes_the_runs)."""
     response = client.post("/api/runs", json.dumps({"scenario": counter_spec(5)}), content_type="application/json")
     assert response.status_code == 201, response.content
     return response.json()["id"]
