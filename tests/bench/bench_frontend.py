@@ -92,7 +92,8 @@ def generate_trace(n=N_EVENTS, seed=7):
 
 
 def upload(base, events):
-    body = "\n".join(json.dumps(e, separators=(",", ":")) for e in events).encode()
+    header = json.dumps({"format": "playground.event/1"})  # the trace says its format version
+    body = "\n".join([header] + [json.dumps(e, separators=(",", ":")) for e in events]).encode()
     req = urllib.request.Request(f"{base}/api/traces", data=body, method="POST",
                                  headers={"Content-Type": "application/x-ndjson"})
     with urllib.request.urlopen(req, timeout=300) as r:

@@ -15,31 +15,25 @@ def test_each_step_sent_over_the_websocket_advances_the_run_by_one_step(client, 
     created = post_run(client, {"scenario": spec("two-ticks", [("T", code)], shared={"clock": 0}, mode="step")})
 
     async def click_through():
+        # Click only when the run says it waits for the learner (`step.ready`): a click
+        # before the worker listens would be refused, and the test would race the worker.
         comm = await connect(created["id"])
-        events, clicks = [], 0
+        events, clicks, waiting = [], 0, False
         try:
             while True:
-                await comm.send_json_to({"type": "step", "thread": "box/T"})
-                clicks += 1
-                assert clicks < 100, "the run never finished"
-                while True:  # each click is answered by its `step` event (or the end)
-                    message = await comm.receive_json_from(timeout=90)
-                    if message["type"] == "events":
-                        events.extend(message["events"])
-                        kinds = [e["kind"] for e in message["events"]]
-                        if "step" in kinds or "run.finished" in kinds:
-                            break
-                    elif message["type"] == "status" and message["status"] in FINAL:
-                        return events, clicks, message["status"]
-                    elif message["type"] == "error":
-                        # A click before the worker listens is refused, not lost silently.
-                        assert message["message"] == "the run is not running"
-                        break
-                if events and events[-1]["kind"] == "run.finished":
-                    while True:
-                        message = await comm.receive_json_from(timeout=90)
-                        if message["type"] == "status" and message["status"] in FINAL:
-                            return events, clicks, message["status"]
+                if waiting:
+                    await comm.send_json_to({"type": "step", "thread": "box/T"})
+                    clicks += 1
+                    waiting = False
+                    assert clicks < 100, "the run never finished"
+                message = await comm.receive_json_from(timeout=90)
+                if message["type"] == "events":
+                    events.extend(message["events"])
+                    waiting = any(e["kind"] == "step.ready" for e in message["events"])
+                elif message["type"] == "status" and message["status"] in FINAL:
+                    return events, clicks, message["status"]
+                elif message["type"] == "error":
+                    raise AssertionError(f"a click was refused: {message}")
         finally:
             await comm.disconnect()
 
