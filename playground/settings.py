@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "playground.live",
     "playground.api",
     "playground.accounts",
+    "playground.server",
 ]
 
 MIDDLEWARE = [

@@ -21,7 +21,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
-from playground.runs import actions
+from playground.runs import actions, messages
 from playground.runs.models import Run, TraceEvent, group_name
 from playground.runs.reaper import reap_stale_runs
 
@@ -51,15 +51,6 @@ def load_lines(run_id, after, upto=None, limit=CHUNK):
     if upto is not None:
         rows = rows.filter(seq__lte=upto)
     return list(rows.order_by("seq").annotate(text=Cast("data", TextField())).values_list("seq", "text")[:limit])
-
-
-def batch_lines(message):
-    """(first seq, [JSON text per event]) of a `run.events` group message. The worker
-    sends `first` and `lines`; a message of event dicts (`events`) is accepted too."""
-    if "lines" in message:
-        return message["first"], message["lines"]
-    events = message.get("events") or []
-    return (events[0]["seq"] if events else 0), [dumps(event) for event in events]
 
 
 class RunConsumer(AsyncJsonWebsocketConsumer):
@@ -106,7 +97,7 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
 
     async def run_events(self, message):
         self.last_live = time.monotonic()
-        first, lines = batch_lines(message)
+        first, lines = messages.event_lines(message)
         last = first + len(lines) - 1
         async with self.lock:
             if last <= self.sent:
@@ -146,7 +137,7 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
         if not channel:
             await self.send_json({"type": "error", "message": "the run is not running"})
             return
-        await self.channel_layer.send(channel, {"type": "run.control", "control": content})
+        await self.channel_layer.send(channel, messages.control(content))
 
     async def _cancel(self):
         """Only the run's owner (the account, or the browser session, whose cookie came

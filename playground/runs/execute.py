@@ -19,10 +19,9 @@ from django.utils import timezone
 from playground.engine.events import MAX_FINISHED_BYTES, dumps, snapshot
 from playground.engine.sandbox import SandboxedRun
 
-from . import reaper
+from . import messages, reaper
 from .layer_link import get_link
 from .models import Run, TraceEvent, group_name
-from .notify import status_message
 
 log = logging.getLogger(__name__)
 
@@ -171,7 +170,7 @@ class Batch:
 
     def message(self):
         """The group message: seq runs gapless from `first`, one JSON text per event."""
-        return {"type": "run.events", "first": self.first, "lines": self.lines}
+        return messages.events(self.first, self.lines)
 
 
 def store(run_id, batch):
@@ -225,7 +224,7 @@ def finish(run_id, finished, error, link, layer, cancelled=False, trace_bytes=No
     # Read back: a reaper may have ended the run first, and then its word stands.
     run = Run.objects.only("status", "error").get(id=run_id)
     try:
-        link.call(layer.group_send(group_name(run_id), status_message(run.status, run.error)))
+        link.call(layer.group_send(group_name(run_id), messages.status(run.status, run.error)))
     except Exception:
         log.exception("run %s: could not send the final status", run_id)
     return run.status

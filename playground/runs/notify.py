@@ -5,20 +5,17 @@ import logging
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
+from . import messages
 from .models import group_name
 
 log = logging.getLogger(__name__)
-
-
-def status_message(status, error=""):
-    return {"type": "run.status", "status": status, "error": error}
 
 
 def notify_status(run_id, status, error=""):
     """Tell the WebSockets watching a run that its status changed. Best effort: the
     channel layer is at-most-once and a consumer also reads the status from the DB."""
     try:
-        async_to_sync(get_channel_layer().group_send)(group_name(run_id), status_message(status, error))
+        async_to_sync(get_channel_layer().group_send)(group_name(run_id), messages.status(status, error))
     except Exception:  # a status is never worth failing the caller for
         log.exception("could not notify run %s of status %s", run_id, status)
 
@@ -28,7 +25,7 @@ def send_control(channel, control):
     if not channel:
         return False
     try:
-        async_to_sync(get_channel_layer().send)(channel, {"type": "run.control", "control": control})
+        async_to_sync(get_channel_layer().send)(channel, messages.control(control))
     except Exception:
         log.exception("could not send control %r to %s", control, channel)
         return False
