@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint unit integration e2e security frontend-test bench chromium sandbox-tools frontend migrate clean
+.PHONY: run test lint unit sandbox integration e2e security frontend-test bench chromium sandbox-tools frontend migrate clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -53,8 +53,13 @@ lint: venv
 	$(VENV)/bin/ruff check playground tests
 	$(VENV)/bin/lint-imports
 
-unit: venv sandbox-tools
+# Fast and in-process: no child process, no server.
+unit: venv
 	$(PY) -m pytest tests/unit
+
+# Through the real sandbox child (bubblewrap): slower, limits that hold on a busy machine.
+sandbox: venv sandbox-tools
+	$(PY) -m pytest tests/sandbox
 
 security: venv sandbox-tools
 	$(PY) -m pytest tests/security
@@ -69,7 +74,7 @@ frontend-test: frontend/node_modules/.installed
 	cd frontend && npx vitest run && npm run depcruise
 
 test: venv frontend chromium sandbox-tools lint frontend-test
-	$(PY) -m pytest tests/unit tests/security tests/integration tests/e2e
+	$(PY) -m pytest tests/unit tests/sandbox tests/security tests/integration tests/e2e
 
 bench: venv frontend sandbox-tools
 	$(PY) -m pytest tests/bench -s -p no:cacheprovider

@@ -3,7 +3,6 @@
 import threading
 
 from playground.engine.runtime import Runtime
-from playground.engine.sandbox import run_sandboxed
 from tests.unit.helpers import builtin, finished, kinds, run, scenario
 
 
@@ -126,15 +125,6 @@ def test_explore_finds_a_bug_that_needs_three_threads_interleaved():
     assert all(o["status"] == "completed" for o in explore(two_threads)["outcomes"])
 
 
-def test_explore_runs_in_the_sandbox_and_reports_progress():
-    spec = builtin("semaphore-db", mode="explore")
-    events = run_sandboxed(spec)
-    (result,) = kinds(events, "explore.result")
-    assert result["exhaustive"] and len(result["outcomes"]) == 6
-    assert kinds(events, "explore.progress")
-    assert finished(events)["status"] == "completed"
-
-
 def test_in_step_mode_the_learner_chooses_each_step_and_a_blocked_thread_is_refused_with_why():
     spec = builtin("deadlock-two-locks", mode="step")
     events: list[dict] = []
@@ -171,8 +161,3 @@ def test_in_step_mode_the_learner_chooses_each_step_and_a_blocked_thread_is_refu
     assert finished(events)["schedule"] == ["memory/P1", "memory/P2", "memory/P1", "memory/P2"]
 
 
-def test_explore_with_invariants_runs_in_the_sandbox():
-    events = run_sandboxed(builtin("bank-withdraw-race", mode="explore"))
-    (result,) = kinds(events, "explore.result")
-    assert result["exhaustive"]
-    assert any(o["status"] == "violated" for o in result["outcomes"])

@@ -8,7 +8,6 @@ import threading
 import time
 
 from playground.engine.runtime import Runtime
-from playground.engine.sandbox import run_sandboxed
 from tests.unit.helpers import finished, kinds, network, run
 
 # The receivers wait for a condition, never for a quiet spell: a pause of the
@@ -165,14 +164,6 @@ def test_a_node_drops_frames_that_do_not_parse_and_keeps_working():
         runner.join(60)
     assert [e["reason"] for e in kinds(events, "msg.drop")] == ["malformed"] * 3
     assert finished(events)["outputs"]["b/main"] == ["real"]
-
-
-def test_in_the_sandbox_a_snippet_reaches_only_its_own_scenarios_nodes():
-    events = run_sandboxed(network({"a": "send('b', 'ok')\nsend('127.0.0.1', 'x')\n", "b": "print(recv().content)\n"},
-                                   [{"a": "a", "b": "b"}]))
-    (failed,) = kinds(events, "thread.failed")
-    assert failed["line"] == 2 and "no link to '127.0.0.1'" in failed["error"]
-    assert finished(events)["outputs"]["b/main"] == ["ok"]
 
 
 def test_under_step_control_the_learner_delivers_messages_out_of_order():
