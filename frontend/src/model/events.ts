@@ -1,5 +1,6 @@
 // playground.event/1 as the browser sees it. One interface with optional
 // per-kind fields keeps parsing tolerant: unknown kinds still show in the log.
+import { FINAL_STATUSES, type RunStatus as ServerRunStatus } from "./contract.gen";
 
 export interface SyncState {
   owners: string[];
@@ -49,25 +50,11 @@ export interface Outcome {
   error?: string;
 }
 
-export type RunStatus =
-  | "queued"
-  | "pending"
-  | "running"
-  | "completed"
-  | "deadlock"
-  | "violated"
-  | "failed"
-  | "timeout"
-  | "cancelled";
+/** A run's status as the server says it, and "pending" before the server has answered. */
+export type RunStatus = ServerRunStatus | "pending";
 
-export const TERMINAL_STATUSES: ReadonlySet<string> = new Set([
-  "completed",
-  "deadlock",
-  "violated",
-  "failed",
-  "timeout",
-  "cancelled",
-]);
+/** The statuses after which nothing changes: from the engine's contract (contract.gen.ts). */
+export const TERMINAL_STATUSES: ReadonlySet<string> = new Set<string>(FINAL_STATUSES);
 
 export interface TraceEvent {
   seq: number;

@@ -2,6 +2,7 @@
 // (name, role, shared variables, resources, links) or link (latency, jitter,
 // loss, duplication, reordering). Every change goes through the editor's Draft.
 
+import { RESOURCE_TYPES } from "../model/contract.gen";
 import { ROLES } from "../model/network";
 import {
   addLink, addResource, deleteLink, deleteNode, removeResource, renameNode, setLink, setShared,
@@ -20,7 +21,6 @@ export interface SidePanelHost {
   render(): void;
 }
 
-const RESOURCE_TYPES = ["lock", "rlock", "semaphore", "condition", "event", "barrier"];
 const LINK_LABELS: Record<LinkSetting, string> = {
   latency_ms: "latency (ms)", jitter_ms: "jitter (ms)", loss: "loss (0–1)", duplicate: "duplicate (0–1)", reorder: "reorder (0–1)",
 };
