@@ -3,6 +3,8 @@ from celery.contrib.testing.worker import start_worker
 
 from playground.celery import app as celery_app
 
+from .fault_harness import make_deployment, template_database  # noqa: F401  (the fault tests' fixtures)
+
 
 @pytest.fixture(scope="session")
 def _session_worker():

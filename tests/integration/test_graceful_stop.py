@@ -10,12 +10,11 @@ import sqlite3
 import time
 import urllib.request
 import uuid
-from pathlib import Path
 
 import pytest
 
 from .helpers import WAIT, slow_spec, wait_for
-from .processes import Processes, free_port
+from .processes import Processes, alive, descendants, free_port
 
 
 def post(base, body):
@@ -36,28 +35,6 @@ def up(base):
         return True
     except OSError:
         return False
-
-
-def descendants(pid):
-    """Every process below `pid` (children, their children…), from /proc."""
-    parents = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            parents[int(entry)] = int(fields[1])
-    found, frontier = set(), {pid}
-    while frontier:
-        frontier = {child for child, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found
-
-
-def alive(pids):
-    return {pid for pid in pids if Path(f"/proc/{pid}").exists()
-            and "zombie" not in Path(f"/proc/{pid}/status").read_text(errors="replace").lower()}
 
 
 def run_status(db, run_id):
