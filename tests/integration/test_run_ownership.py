@@ -9,7 +9,6 @@ import json
 
 import pytest
 from channels.testing import WebsocketCommunicator
-from django.contrib.auth.models import User
 from django.test import Client
 
 from playground.runs.models import Run
@@ -28,12 +27,6 @@ def no_worker_takes_the_runs(monkeypatch):
     monkeypatch.setattr(actions, "enqueue", lambda run: True)
 
 
-def signed_in(name):
-    client = Client()
-    client.force_login(User.objects.create_user(name, password=f"{name}-long-pass-phrase"))
-    return client
-
-
 def start(client):
     """A run the client starts (it stays queued: see no_worker_takes_the_runs)."""
     response = client.post("/api/runs", json.dumps({"scenario": counter_spec(5)}), content_type="application/json")
@@ -45,11 +38,6 @@ def listed(client):
     response = client.get("/api/runs")
     assert response.status_code == 200
     return {run["id"] for run in response.json()}
-
-
-@pytest.fixture
-def cast():
-    return {"ada": signed_in("ada"), "bob": signed_in("bob"), "visitor": Client(), "other_visitor": Client()}
 
 
 @pytest.mark.parametrize("owner", ["ada", "visitor"])

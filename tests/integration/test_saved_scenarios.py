@@ -7,8 +7,6 @@ not signed in."""
 import json
 
 import pytest
-from django.contrib.auth.models import User
-from django.test import Client
 
 from playground.runs.models import Run
 from playground.scenarios.loader import load_library
@@ -17,25 +15,6 @@ from playground.scenarios.models import Scenario
 from .helpers import counter_spec
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ada():
-    client = Client()
-    client.force_login(User.objects.create_user("ada", password="analytical-engine-1843"))
-    return client
-
-
-@pytest.fixture
-def bob():
-    client = Client()
-    client.force_login(User.objects.create_user("bob", password="difference-engine-1822"))
-    return client
-
-
-@pytest.fixture
-def visitor():
-    return Client()
 
 
 @pytest.fixture
