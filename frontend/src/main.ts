@@ -1,4 +1,5 @@
 import "./styles/app.css";
+import "./styles/files.css";
 import { App } from "./app/app";
 
 const root = document.getElementById("app");

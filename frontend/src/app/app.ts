@@ -29,6 +29,8 @@ import { Router } from "./router";
 import { RunLauncher } from "./runLauncher";
 import type { RunSession } from "./runSession";
 import { ScenarioWorkspace } from "./scenarioWorkspace";
+import { TraceFiles } from "./traceFiles";
+import { exportFormats } from "../transport/exportFormats";
 
 // Runs whose steps were chosen one at a time, so the page can move through them.
 const CONTROLLED = new Set(["step", "replay", "random"]);
@@ -49,6 +51,7 @@ export class App {
   private readonly diagram: SpaceTimeView;
   private readonly topology: TopologyView;
   private readonly faults: FaultControls;
+  private readonly files: TraceFiles;
   private topoSelection: Selection = null;
   private reveal: HTMLElement | null = null; // scrolled into view after the next render
   private frame = 0;
@@ -63,6 +66,7 @@ export class App {
       attach: (runId) => this.launcher.attach(runId),
       changed: () => this.render(),
       notify: (m) => this.notify(m),
+      uploadTrace: (f) => void this.files.upload(f),
     });
     this.launcher = new RunLauncher(this.workspace, {
       opened: () => {
@@ -87,7 +91,7 @@ export class App {
       shown: () => ({ scenario: this.workspace.routeName, run: this.launcher.session ? String(this.launcher.session.id) : null }),
       firstLesson: () => this.workspace.scenarios[0]?.slug ?? null,
       select: (scenario, run) => this.workspace.select(scenario, run),
-      openRun: (run) => this.workspace.openRun(run),
+      openRun: (run) => this.files.open(run),
       showLibrary: () => this.workspace.showLibrary(),
     });
 
@@ -99,12 +103,15 @@ export class App {
         launcher.mode = m;
         this.render();
       },
+      traceUrl: (id, format) => api.traceUrl(id, format),
+      picture: (which, type) => void this.files.savePicture(which, type),
     });
+    void exportFormats().then(({ formats, fromServer }) => this.controls.downloads.setFormats(formats, fromServer));
     this.log = new EventLog(ui.log.body, ui.log.note);
     this.graph = new WaitForGraphView(ui.graph.body, (thread) => {
       this.diagram.selectThread(thread);
       ui.diagram.root.scrollIntoView({ block: "nearest", behavior: "smooth" });
-    });
+    }, (type) => void this.files.savePicture("graph", type));
     this.stepper = new StepControls(ui.stepper.body, ui.stepper.note, {
       step: (thread) => launcher.control({ type: "step", thread }),
       random: () => launcher.control({ type: "step", random: true }),
@@ -114,7 +121,13 @@ export class App {
     });
     this.timeline = new TimelineControls(ui.timeline.body, ui.timeline.note, { go: (p) => this.playback.go(p) });
     this.outcomes = new OutcomesView(ui.explore.body, ui.explore.note, (o) => void launcher.openWitness(o));
-    this.diagram = new SpaceTimeView({ cursor: (seq) => this.playback.seek(seq) });
+    this.diagram = new SpaceTimeView({ cursor: (seq) => this.playback.seek(seq), save: (type) => void this.files.savePicture("diagram", type) });
+    this.files = new TraceFiles(this.workspace, this.diagram, this.graph, {
+      session: () => this.launcher.session,
+      runAgain: () => void launcher.run(),
+      notify: (m) => this.notify(m),
+    });
+    ui.controls.append(this.files.button);
     ui.diagram.body.append(this.diagram.root);
     ui.diagram.note.textContent = "hover: clocks · click: causal past/future · double-click: go there";
     this.topology = new TopologyView({
@@ -157,7 +170,7 @@ export class App {
     const s = this.launcher.session;
     const spec = this.workspace.spec;
     const clock = this.playback.clock;
-    const name = this.workspace.namer();
+    const name = this.workspace.namer(s?.model.events);
     const live = !!s && !s.finished;
     const starting = this.launcher.starting;
     // A finished controlled run can be moved through step by step.
@@ -179,7 +192,7 @@ export class App {
       // Starting anew while stepping cancels the step run; other runs end on their own.
       canRun: !!spec && !starting && (!live || s?.mode === "step"),
       canCancel: live,
-      traceUrl: s ? api.traceUrl(s.id) : null,
+      runId: s ? s.id : null,
     });
 
     if (s) this.log.append(s.takeUnseen(), name);

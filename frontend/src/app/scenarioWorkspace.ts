@@ -5,7 +5,9 @@
 // asking the page to leave the one it watches and to attach to one by id.
 
 import { Draft, duplicateSpec, emptySpec, forServer, placeErrors } from "../model/draft";
-import { makeNamer, type Namer } from "../model/names";
+import { looksLikeTrace } from "../model/exports";
+import { makeNamer, nodesOfRun, type Namer } from "../model/names";
+import type { TraceEvent } from "../model/events";
 import type { RunState } from "../model/state";
 import type { ScenarioSpec, ScenarioSummary } from "../model/spec";
 import { api, ApiError, type Me } from "../transport/api";
@@ -15,7 +17,7 @@ import { downloadJson, h, replaceChildren } from "../views/dom";
 import { LibraryList } from "../views/libraryList";
 import type { PageShell } from "../views/pageShell";
 import { ScenarioEditor } from "../views/scenarioEditor";
-import { ScenarioView } from "../views/scenarioView";
+import { ScenarioView, type CarriedScenario } from "../views/scenarioView";
 import { writeRoute } from "./route";
 
 export interface WorkspaceHooks {
@@ -23,6 +25,7 @@ export interface WorkspaceHooks {
   attach(runId: string): Promise<void>; // watch this run of the scenario
   changed(): void; // the scenario or the draft changed: draw the page
   notify(message: string | null): void;
+  uploadTrace(file: File): void; // a .jsonl given to the editor's Import
 }
 
 export class ScenarioWorkspace {
@@ -82,8 +85,9 @@ export class ScenarioWorkspace {
     return !this.editing && !!this.spec && this.scenarios.some((x) => x.slug === this.spec!.slug);
   }
 
-  namer(): Namer {
-    return makeNamer(this.spec?.nodes.map((n) => n.id) ?? []);
+  /** Display names: the spec's nodes, else (a run on its own) the nodes its events name. */
+  namer(events: readonly TraceEvent[] = []): Namer {
+    return makeNamer(this.spec ? this.spec.nodes.map((n) => n.id) : nodesOfRun(events));
   }
 
   showLibrary(): void {
@@ -121,12 +125,19 @@ export class ScenarioWorkspace {
   /** A run without a library scenario (an uploaded trace): shown on its own. */
   async openRun(runId: string): Promise<void> {
     this.hooks.leave();
+    this.leaveEditor();
     this.spec = null;
+    this.routeKey = null;
     this.library.render(this.scenarios, null);
     this.scenarioView.renderRunOnly(runId);
     await this.hooks.attach(runId);
     writeRoute({ scenario: null, run: runId });
     this.hooks.changed();
+  }
+
+  /** What is known of the scenario a run on its own was recorded from. */
+  showRunOnly(runId: string, carried: CarriedScenario): void {
+    if (!this.spec && !this.editing) this.scenarioView.renderRunOnly(runId, carried);
   }
 
   /** A 400 from the server: its errors become problems at their node, snippet and line. */
@@ -142,7 +153,7 @@ export class ScenarioWorkspace {
   // --- the draft: new, duplicate, edit, save, share, export, import ---------
 
   /** Opens a spec in the editor (a new one, a copy, an import, a saved one). */
-  private edit(spec: ScenarioSpec, savedSlug: string | null): void {
+  edit(spec: ScenarioSpec, savedSlug: string | null): void {
     this.hooks.leave();
     this.editing = true;
     this.savedSlug = savedSlug;
@@ -237,6 +248,7 @@ export class ScenarioWorkspace {
   }
 
   private async importFile(file: File): Promise<void> {
+    if (looksLikeTrace(file.name, file.type)) return this.hooks.uploadTrace(file);
     try {
       const spec = JSON.parse(await file.text());
       if (!spec || typeof spec !== "object" || !Array.isArray(spec.nodes)) throw new Error("not a playground.scenario/1 spec (no nodes)");

@@ -1,7 +1,8 @@
 // The mode switch (Run, Step, Explore), the start button for the chosen
-// mode, Cancel and Download trace. Owns the buttons; the app decides what they do.
+// mode, Cancel and the download menu. Owns the buttons; the app decides what they do.
 
 import { h } from "../views/dom";
+import { DownloadMenu, type DownloadActions } from "./downloadMenu";
 
 export type PageMode = "free" | "step" | "explore";
 
@@ -17,16 +18,16 @@ export interface RunControlsState {
   canCancel: boolean;
   canSwitch: boolean;
   restart: boolean; // a run in this mode is under way: starting again replaces it
-  traceUrl: string | null;
+  runId: number | string | null; // the run whose trace and pictures can be downloaded
 }
 
 export class RunControls {
   private readonly run: HTMLButtonElement;
   private readonly cancel: HTMLButtonElement;
-  private readonly download: HTMLAnchorElement;
+  readonly downloads: DownloadMenu;
   private readonly modeButtons: Map<PageMode, HTMLButtonElement>;
 
-  constructor(root: HTMLElement, actions: { run(): void; cancel(): void; mode(m: PageMode): void }) {
+  constructor(root: HTMLElement, actions: { run(): void; cancel(): void; mode(m: PageMode): void } & DownloadActions) {
     this.modeButtons = new Map(MODES.map((m) => [m.mode, h("button", {
       class: "seg", role: "radio", "data-testid": `mode-${m.mode}`, "data-mode": m.mode, title: m.title,
       onclick: () => actions.mode(m.mode),
@@ -35,9 +36,9 @@ export class RunControls {
       [...this.modeButtons.values()]);
     this.run = h("button", { class: "btn primary", "data-testid": "run", onclick: () => actions.run() }, "▶ Run");
     this.cancel = h("button", { class: "btn", "data-testid": "cancel", onclick: () => actions.cancel() }, "■ Cancel");
-    this.download = h("a", { class: "btn link", "data-testid": "download-trace", download: "" }, "⤓ Download trace");
-    root.append(switcher, this.run, this.cancel, this.download);
-    this.update({ mode: "free", canRun: false, canCancel: false, canSwitch: true, restart: false, traceUrl: null });
+    this.downloads = new DownloadMenu(actions);
+    root.append(switcher, this.run, this.cancel, this.downloads.root);
+    this.update({ mode: "free", canRun: false, canCancel: false, canSwitch: true, restart: false, runId: null });
   }
 
   update(s: RunControlsState): void {
@@ -53,14 +54,6 @@ export class RunControls {
     this.run.dataset.mode = s.mode;
     this.run.disabled = !s.canRun;
     this.cancel.disabled = !s.canCancel;
-    if (s.traceUrl) {
-      this.download.href = s.traceUrl;
-      this.download.removeAttribute("aria-disabled");
-      this.download.classList.remove("disabled");
-    } else {
-      this.download.removeAttribute("href");
-      this.download.setAttribute("aria-disabled", "true");
-      this.download.classList.add("disabled");
-    }
+    this.downloads.update(s.runId);
   }
 }

@@ -31,11 +31,11 @@ function csrfToken(): string {
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (method !== "GET") headers["X-CSRFToken"] = csrfToken();
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (body !== undefined && !(body instanceof FormData)) headers["Content-Type"] = "application/json";
   const res = await fetch(path, {
     method,
     headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined ? undefined : body instanceof FormData ? body : JSON.stringify(body),
     credentials: "same-origin",
   });
   const text = await res.text();
@@ -88,6 +88,20 @@ export interface SavedScenario extends ScenarioSummary {
   share_id?: string | null;
 }
 
+/** POST /api/traces: the stored run an uploaded trace became. */
+export interface UploadedTrace {
+  id: number | string;
+  status?: RunStatus;
+  events?: number;
+  ws?: string;
+}
+
+function traceForm(file: Blob, name: string): FormData {
+  const form = new FormData();
+  form.append("trace", file, name);
+  return form;
+}
+
 export const api = {
   me: () => request<Me>("GET", "/api/me"),
   saveScenario: (spec: ScenarioSpec) => request<SavedScenario>("POST", "/api/scenarios", spec),
@@ -102,5 +116,9 @@ export const api = {
   events: (id: number | string, after: number, limit: number) =>
     request<{ events: unknown[]; last: number; more: boolean; status: string }>("GET", `/api/runs/${id}/events?after=${after}&limit=${limit}`),
   cancel: (id: number | string) => request<unknown>("POST", `/api/runs/${id}/cancel`),
-  traceUrl: (id: number | string, format = "jsonl") => `/api/runs/${id}/trace?format=${format}`,
+  traceUrl: (id: number | string, format = "jsonl") => `/api/runs/${id}/trace?format=${encodeURIComponent(format)}`,
+  /** The trace formats the server exports ({format, title, extension, content_type, opens_with}[]). */
+  exports: () => request<unknown>("GET", "/api/exports"),
+  /** Uploads a JSONL trace (multipart field `trace`); a 400 names the line at fault. */
+  uploadTrace: (file: Blob, name = "trace.jsonl") => request<UploadedTrace>("POST", "/api/traces", traceForm(file, name)),
 };

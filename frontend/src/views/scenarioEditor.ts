@@ -76,7 +76,7 @@ export class ScenarioEditor {
       },
       backgroundDoubleTap: (x, y) => this.addNodeAt(x, y),
     }, true);
-    const importInput = h("input", { type: "file", accept: ".json,application/json", class: "sr-only", "data-testid": "editor-import" }) as HTMLInputElement;
+    const importInput = h("input", { type: "file", accept: ".json,.jsonl,.ndjson,application/json,application/x-ndjson", class: "sr-only", "data-testid": "editor-import" }) as HTMLInputElement;
     importInput.addEventListener("change", () => {
       const f = importInput.files?.[0];
       if (f) this.actions.importSpec(f);
@@ -104,7 +104,7 @@ export class ScenarioEditor {
           h("button", { class: "btn small primary", "data-testid": "editor-save", onclick: () => this.actions.save() }, "Save"),
           h("button", { class: "btn small", "data-testid": "editor-share", onclick: () => this.actions.share() }, "Share link"),
           h("button", { class: "btn small", "data-testid": "editor-export", onclick: () => this.actions.exportSpec() }, "⤓ Export"),
-          h("label", { class: "btn small", title: "Open a scenario file (JSON)" }, "⤒ Import", importInput),
+          h("label", { class: "btn small", title: "Open a scenario file (JSON), or a trace (.jsonl) to replay" }, "⤒ Import", importInput),
           h("button", { class: "btn small", "data-testid": "editor-close", title: "Back to the lessons", onclick: () => this.actions.close() }, "✕"))),
       h("div", { class: "editor-toolbar" },
         h("label", { class: "field inline" }, "role ", this.role),

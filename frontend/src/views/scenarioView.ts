@@ -10,6 +10,15 @@ import { clearMarks, codeBlock, markLine } from "./codeBlock";
 import { h, replaceChildren } from "./dom";
 import { markdownToHtml } from "./markdown";
 
+/** The scenario an uploaded trace was recorded from, as far as the page could find it. */
+export interface CarriedScenario {
+  slug: string;
+  nodes: readonly string[];
+  spec: ScenarioSpec | null; // null: the trace names a scenario this server does not have
+  edit(): void;
+  runAgain(): void;
+}
+
 interface Pane {
   key: string; // node/thread or node/setup
   block: HTMLElement;
@@ -32,12 +41,25 @@ export class ScenarioView {
       spec.nodes.map((n) => this.nodeSection(n)));
   }
 
-  /** No scenario, only a run (an uploaded trace). */
-  renderRunOnly(runId: string): void {
+  /**
+   * No scenario, only a run (an uploaded trace): what it is, its nodes, and,
+   * when the scenario it names can be had, buttons to edit it and run it again.
+   */
+  renderRunOnly(runId: string, carried: CarriedScenario | null = null): void {
     this.panes = [];
+    const nodes = carried?.nodes ?? [];
     replaceChildren(this.root,
       h("div", { class: "scenario-head" }, h("h2", { "data-testid": "scenario-title" }, "An uploaded trace")),
-      h("p", { class: "muted" }, `Run ${runId}: the events below come from a trace file, not from a scenario in the library.`));
+      h("p", { class: "muted" }, `Run ${runId}: the events below come from a trace file, not from a scenario in the library.`),
+      nodes.length ? h("p", { "data-testid": "trace-nodes" }, `Nodes: `, nodes.map((n, i) => [i ? ", " : "", h("code", null, n)])) : null,
+      carried?.slug ? h("div", { class: "carried", "data-testid": "carried-scenario" },
+        carried.spec
+          ? [h("p", null, "It was recorded from ", h("strong", null, carried.spec.title), ` (${carried.slug}).`),
+            h("div", { class: "row" },
+              h("button", { class: "btn small primary", "data-testid": "trace-run-again", title: "Run the same scenario again: a new run, its own interleaving", onclick: () => carried.runAgain() }, "▶ Run it again"),
+              h("button", { class: "btn small", "data-testid": "trace-edit", title: "Open the scenario in the editor to change it and run it", onclick: () => carried.edit() }, "✎ Open in the editor"))]
+          : h("p", { class: "muted" }, "It names the scenario ", h("code", null, carried.slug), ", which this server does not have (or you may not see): only its events can be replayed."))
+        : null);
   }
 
   /** Marks each thread's current line (from the run state) in the code. */

@@ -3,7 +3,8 @@
 // elements carry the class `cycle` (drawn red), and a sentence explains it.
 // The canvas is mirrored into data-* attributes and a DOM list for tests
 // and screen readers. cytoscape.js is fetched the first time there is
-// something to draw (libs.ts).
+// something to draw (libs.ts). The graph at the moment shown can be saved as
+// PNG (cy.png) or SVG (cytoscape-svg, fetched when first asked for).
 
 import type cytoscape from "cytoscape";
 import type { Core } from "cytoscape";
@@ -11,7 +12,7 @@ import type { CycleStep } from "../model/events";
 import type { Namer } from "../model/names";
 import type { WfGraph } from "../model/waitfor";
 import { h, replaceChildren } from "./dom";
-import { cytoscapeLib, loadFailed } from "./libs";
+import { cytoscapeLib, cytoscapeSvgLib, loadFailed } from "./libs";
 
 export class WaitForGraphView {
   private cy: Core | null = null;
@@ -20,9 +21,30 @@ export class WaitForGraphView {
   private readonly canvas = h("div", { class: "wfg-canvas", "data-testid": "wait-for-graph" });
   private readonly explanation = h("div", { class: "wfg-explanation", "data-testid": "deadlock-explanation" });
   private readonly empty = h("p", { class: "muted wfg-empty" }, "Nobody holds or waits for anything yet.");
+  private readonly saveButtons: HTMLButtonElement[];
 
-  constructor(private readonly root: HTMLElement, private readonly onThread: (thread: string) => void = () => {}) {
-    replaceChildren(root, this.empty, this.canvas, this.explanation);
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly onThread: (thread: string) => void = () => {},
+    onSave: (type: "svg" | "png") => void = () => {},
+  ) {
+    const save = (type: "svg" | "png") => h("button", {
+      class: "btn small", "data-testid": `graph-save-${type}`, disabled: true,
+      title: `Save the graph at the moment shown as ${type.toUpperCase()}`, onclick: () => onSave(type),
+    }, `⤓ ${type.toUpperCase()}`);
+    this.saveButtons = [save("svg"), save("png")];
+    replaceChildren(root, this.empty, this.canvas, this.explanation,
+      h("div", { class: "wfg-tools", role: "group", "aria-label": "Save the wait-for graph as a picture" }, this.saveButtons));
+  }
+
+  /** The graph as shown, whole, as a picture; null when there is nothing to draw. */
+  async picture(type: "svg" | "png"): Promise<Blob | null> {
+    if (!this.cy) return null;
+    const bg = getComputedStyle(document.documentElement).getPropertyValue("--panel").trim() || "#ffffff";
+    if (type === "png") return this.cy.png({ output: "blob-promise", full: true, scale: 2, bg });
+    await cytoscapeSvgLib.load();
+    if (!this.cy) return null;
+    return new Blob([this.cy.svg({ full: true, scale: 1, bg })], { type: "image/svg+xml" });
   }
 
   render(graph: WfGraph, cycle: readonly CycleStep[], name: Namer): void {
@@ -94,6 +116,7 @@ export class WaitForGraphView {
 
   private mirror(): void {
     const cy = this.cy;
+    for (const b of this.saveButtons) b.disabled = !cy;
     this.canvas.dataset.nodes = String(cy ? cy.nodes().length : 0);
     this.canvas.dataset.cycleNodes = String(cy ? cy.nodes(".cycle").length : 0);
     this.canvas.dataset.cycleEdges = String(cy ? cy.edges(".cycle").length : 0);

@@ -11,6 +11,7 @@ import { markKind, type Arrow, type SpaceTimeGrid } from "../../model/spacetime"
 import type { DiagramFocus } from "./focus";
 import type { DiagramGeometry } from "./geometry";
 import type { Palette } from "./palette";
+import type { Pen } from "./svgContext";
 
 // Run-level events worth a rule across all lanes.
 const RULED = new Set(["deadlock", "net.partition", "net.heal", "run.finished", "invariant.violated"]);
@@ -49,6 +50,13 @@ export function drawDiagram(canvas: HTMLCanvasElement, s: Scene): Drawn {
   const ctx = canvas.getContext("2d");
   if (!ctx) return { rows: 0, arrows: 0 };
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  return paintDiagram(ctx, s);
+}
+
+/** Draws the scene with any pen: the view's canvas, an offscreen one (PNG), an SvgContext (SVG). */
+export function paintDiagram(ctx: Pen, s: Scene): Drawn {
+  const W = s.width;
+  const H = s.height;
   const p = s.palette;
   ctx.fillStyle = p.bg;
   ctx.fillRect(0, 0, W, H);
@@ -134,7 +142,7 @@ export function drawDiagram(canvas: HTMLCanvasElement, s: Scene): Drawn {
   return { rows: last - first + 1, arrows: arrowIdx.length };
 }
 
-function drawMarks(ctx: CanvasRenderingContext2D, s: Scene, first: number, last: number, X: Axis, Y: Axis, alphaOf: (row: number) => number): void {
+function drawMarks(ctx: Pen, s: Scene, first: number, last: number, X: Axis, Y: Axis, alphaOf: (row: number) => number): void {
   const grid = s.grid!;
   const g = s.geometry;
   const p = s.palette;
@@ -196,7 +204,7 @@ function drawMarks(ctx: CanvasRenderingContext2D, s: Scene, first: number, last:
   ctx.globalAlpha = 1;
 }
 
-function drawArrow(ctx: CanvasRenderingContext2D, a: Arrow, s: Scene, X: Axis, Y: Axis, alphaOf: (row: number) => number): void {
+function drawArrow(ctx: Pen, a: Arrow, s: Scene, X: Axis, Y: Axis, alphaOf: (row: number) => number): void {
   const grid = s.grid!;
   const g = s.geometry;
   const p = s.palette;
@@ -248,7 +256,7 @@ function drawArrow(ctx: CanvasRenderingContext2D, a: Arrow, s: Scene, X: Axis, Y
   }
 }
 
-function drawGutter(ctx: CanvasRenderingContext2D, s: Scene, first: number, last: number, X: Axis, Y: Axis): void {
+function drawGutter(ctx: Pen, s: Scene, first: number, last: number, X: Axis, Y: Axis): void {
   const g = s.geometry;
   const p = s.palette;
   ctx.fillStyle = p.band;
@@ -266,7 +274,7 @@ function drawGutter(ctx: CanvasRenderingContext2D, s: Scene, first: number, last
   }
 }
 
-function drawHeader(ctx: CanvasRenderingContext2D, s: Scene): void {
+function drawHeader(ctx: Pen, s: Scene): void {
   const grid = s.grid!;
   const g = s.geometry;
   const p = s.palette;
@@ -307,7 +315,7 @@ function drawHeader(ctx: CanvasRenderingContext2D, s: Scene): void {
   ctx.textAlign = "left";
 }
 
-function cross(ctx: CanvasRenderingContext2D, x: number, y: number, r: number, color: string): void {
+function cross(ctx: Pen, x: number, y: number, r: number, color: string): void {
   ctx.strokeStyle = color;
   ctx.lineWidth = 2.4;
   ctx.beginPath();

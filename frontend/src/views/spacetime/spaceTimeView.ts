@@ -16,12 +16,14 @@ import { DiagramFocus } from "./focus";
 import { DiagramGeometry, type Orientation } from "./geometry";
 import { DiagramMirror } from "./mirror";
 import { legend, readPalette, type Palette } from "./palette";
+import { diagramPng, diagramSvg, type Picture } from "./pictures";
 import { drawDiagram, type Drawn } from "./renderer";
 import { DiagramToolbar } from "./toolbar";
 import { EventTooltip } from "./tooltip";
 
 export interface SpaceTimeActions {
   cursor(seq: number): void; // double click on an event: show the run at that moment
+  save(type: "svg" | "png"): void; // the toolbar's picture buttons
 }
 
 export class SpaceTimeView {
@@ -63,6 +65,7 @@ export class SpaceTimeView {
         this.updateMirror();
         this.schedule();
       },
+      save: (type) => this.actions.save(type),
     });
     this.root = h("div", { class: "spacetime", "data-testid": "spacetime" });
     this.mirror = new DiagramMirror(this.root);
@@ -129,6 +132,14 @@ export class SpaceTimeView {
   /** Figures of the last frame, for the benchmark and tests. */
   drawn(): Drawn {
     return this.lastDraw;
+  }
+
+  /** The whole diagram (every row, as the page shows it: lanes, selection, dimming) as a picture; null before a run. */
+  picture(type: "svg" | "png"): Promise<Picture> | null {
+    if (!this.grid?.length) return null;
+    this.palette ??= readPalette();
+    const scene = { grid: this.grid, events: this.events, geometry: this.geometry, focus: this.focus, cursor: this.cursor, palette: this.palette };
+    return type === "svg" ? Promise.resolve(diagramSvg(scene)) : diagramPng(scene);
   }
 
   selectThread(thread: string): void {

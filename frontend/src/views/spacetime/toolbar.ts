@@ -1,5 +1,6 @@
 // The diagram's toolbar: the search box (debounced), its count of matches,
-// time down or to the right, zoom, and the Lanes menu (show, hide, reorder).
+// time down or to the right, zoom, the Lanes menu (show, hide, reorder), and
+// saving the whole diagram as SVG or PNG.
 // It holds no state of its own: it reports what the learner asked for.
 
 import type { Namer } from "../../model/names";
@@ -12,6 +13,7 @@ export interface ToolbarActions {
   zoom(factor: number): void;
   moveLane(id: string, delta: number): void;
   showLane(id: string, shown: boolean): void;
+  save(type: "svg" | "png"): void; // a picture of the whole diagram
 }
 
 const DEBOUNCE_MS = 120;
@@ -34,7 +36,10 @@ export class DiagramToolbar {
         this.orientButton,
         h("button", { class: "btn small", "data-testid": "diagram-zoom-out", title: "Less space per event", onclick: zoom(1 / 1.5) }, "−"),
         h("button", { class: "btn small", "data-testid": "diagram-zoom-in", title: "More space per event", onclick: zoom(1.5) }, "+"),
-        h("details", { class: "st-lanes-menu" }, h("summary", { class: "btn small" }, "Lanes"), this.laneMenu)));
+        h("details", { class: "st-lanes-menu" }, h("summary", { class: "btn small" }, "Lanes"), this.laneMenu),
+        h("span", { class: "st-save", role: "group", "aria-label": "Save the whole diagram as a picture" },
+          h("button", { class: "btn small", "data-testid": "diagram-save-svg", title: "Save the whole diagram (every row, not just this window) as SVG", onclick: () => actions.save("svg") }, "⤓ SVG"),
+          h("button", { class: "btn small", "data-testid": "diagram-save-png", title: "Save the whole diagram (every row, not just this window) as PNG", onclick: () => actions.save("png") }, "⤓ PNG"))));
     this.orientButton.addEventListener("click", () => actions.orient());
     let debounce: ReturnType<typeof setTimeout> | null = null;
     this.search.addEventListener("input", () => {
