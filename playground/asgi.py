@@ -12,6 +12,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator, OriginValidator  # noqa: E402
 
+from playground.classroom.routing import websocket_urlpatterns as classroom_routes  # noqa: E402
 from playground.live.routing import websocket_urlpatterns  # noqa: E402
 
 
@@ -36,6 +37,6 @@ def origin_checked(application):
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": origin_checked(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": origin_checked(AuthMiddlewareStack(URLRouter(websocket_urlpatterns + classroom_routes))),
     }
 )

@@ -102,9 +102,11 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "daphne",
+    "django.contrib.admin",  # /admin/: classrooms, seats, activities (staff only)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
+    "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
     "ninja",  # the API docs page (/api/docs) and its assets, served locally
@@ -113,6 +115,7 @@ INSTALLED_APPS = [
     "playground.live",
     "playground.api",
     "playground.accounts",
+    "playground.classroom",
     "playground.server",
 ]
 
@@ -123,6 +126,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -139,6 +143,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
                 "playground.context_processors.sandbox",
             ],
             # {% static %} and {% get_static_prefix %} in every template without {% load %}.
@@ -188,6 +193,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Password reset mails (Django's own views under /accounts/password_reset/): printed on the
+# console by default; EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend with
+# EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS sends them.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "playground@localhost")
 # Behind HTTPS, set SECURE_COOKIES=true so the session and CSRF cookies never travel in clear.
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 # The page reads the CSRF token from <meta name="csrf-token"> or this cookie (not HttpOnly).
@@ -293,6 +308,13 @@ RUN_SWEEP_SECONDS = env_float("RUN_SWEEP_SECONDS", 2.5, minimum=0.05)
 # (the message may have died with the broker); a duplicate delivery is harmless.
 RUN_REQUEUE_SECONDS = env_float("RUN_REQUEUE_SECONDS", 15.0, minimum=0.1)
 
+# --- classroom (README, "Classroom") -------------------------------------------------
+# A student (a seat) may have this many runs queued or running at once, and start this
+# many a minute; past either, POST /api/runs answers 429 with the reason.
+CLASSROOM_MAX_RUNNING = env_int("CLASSROOM_MAX_RUNNING", 2, minimum=1)
+CLASSROOM_MAX_RUNS_PER_MINUTE = env_int("CLASSROOM_MAX_RUNS_PER_MINUTE", 10, minimum=1)
+# Dashboards are told of run status changes, answers and presence at most this often.
+CLASSROOM_FLUSH_SECONDS = env_float("CLASSROOM_FLUSH_SECONDS", 0.25, minimum=0.01)
 # --- storage limits (README, "Limits") -----------------------------------------------
 
 # The engine bounds each value in an event itself (4 KB of JSON, 50 levels, a print

@@ -7,7 +7,7 @@ from functools import wraps
 from django.middleware.csrf import CsrfViewMiddleware
 from ninja import NinjaAPI
 
-from . import errors, runs, scenarios, traces
+from . import classrooms, errors, runs, scenarios, traces
 from .jsonbody import StrictJsonParser
 
 DESCRIPTION = """\
@@ -84,6 +84,7 @@ api.add_decorator(csrf_guard, mode="view")
 api.add_router("", scenarios.router)
 api.add_router("", runs.router)
 api.add_router("", traces.router)
+api.add_router("", classrooms.router)
 
 
 def urlpatterns():

@@ -20,6 +20,7 @@ from playground.runs.quota import over_quota, owner_of, runs_of
 from playground.runs.reaper import reap_stale_runs
 from playground.scenarios.models import Scenario
 
+from . import classrooms
 from .errors import ApiError, not_found
 from .scenarios import checked_spec
 from .schemas import Cancelled, EventsPage, RunCreated, RunDetail, RunIn, RunSummary, TraceFormat, errors
@@ -104,14 +105,18 @@ def run_list(request, limit: int = Query(50, ge=1, le=500)):
 @router.post("/runs", response={201: RunCreated, **errors(400, 403, 413, 429)})
 def run_create(request, body: RunIn):
     """Start a run of a scenario (a slug, a share id, or a whole spec). It belongs to the
-    signed-in account, or else to this browser session."""
+    signed-in account, or else to this browser session. Sent with a classroom seat's cookie
+    it is also that seat's run (the teacher's dashboard follows it), under the class's
+    limits: CLASSROOM_MAX_RUNNING at once and CLASSROOM_MAX_RUNS_PER_MINUTE (429 past them)."""
     spec, slug = spec_from_request(body.model_dump(exclude_unset=True), request.user)
     spec = checked_spec(spec, too_long="the run may not last that long")
     user, visitor = owner_of(request)
     refusal = over_quota(user, visitor)
     if refusal:
         raise ApiError(429, refusal)
-    run = actions.create_run(spec, slug, owner=user, visitor=visitor)
+    seat = classrooms.seat_for_run(request)  # a student's run: the class's limits, and it is the seat's
+    create = lambda: actions.create_run(spec, slug, owner=user, visitor=visitor)  # noqa: E731
+    run = classrooms.start_seat_run(seat, spec, create) if seat else create()
     return Status(201, {"id": str(run.id), "status": run.status, "ws": run.ws_path, "trace": run.trace_path,
                           "url": f"/api/runs/{run.id}"})
 

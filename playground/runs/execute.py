@@ -22,6 +22,7 @@ from playground.engine.sandbox import SandboxedRun
 from . import messages, reaper
 from .layer_link import get_link
 from .models import Run, TraceEvent, group_name
+from .notify import announce
 
 log = logging.getLogger(__name__)
 
@@ -223,6 +224,7 @@ def finish(run_id, finished, error, link, layer, cancelled=False, trace_bytes=No
         Run.objects.filter(id=run_id).update(trace_bytes=trace_bytes)
     # Read back: a reaper may have ended the run first, and then its word stands.
     run = Run.objects.only("status", "error").get(id=run_id)
+    announce(run_id, run.status)
     try:
         link.call(layer.group_send(group_name(run_id), messages.status(run.status, run.error)))
     except Exception:

@@ -23,6 +23,9 @@ def execute_run(run_id):
     if not claimed:
         log.info("run %s: not queued any more (duplicate delivery or cancelled), skipping", run_id)
         return "skipped"
+    from .notify import announce
+
+    announce(run_id, Run.Status.RUNNING)
     from .execute import execute  # imported here so the task module loads without the engine
 
     return execute(run_id)

@@ -3,7 +3,7 @@ from celery.contrib.testing.worker import start_worker
 
 from playground.celery import app as celery_app
 
-from .cast import ada, bob, cast, other_visitor, visitor  # noqa: F401  (the cast of people)
+from .cast import ada, bob, cast, other_student, other_teacher, other_visitor, student, teacher, visitor  # noqa: F401  (the cast of people)
 from .fault_harness import make_deployment, template_database  # noqa: F401  (the fault tests' fixtures)
 
 
