@@ -28,6 +28,7 @@ CONTROLLED_MODES = ("step", "replay", "random", "explore")
 # Free-mode preemption: how long a yielding thread waits at most for another to move.
 PREEMPT_MAX_S = 0.05
 PREEMPT_POLL_S = 0.0001
+PACE_POLL_S = 0.05
 
 
 class Monitor:
@@ -54,6 +55,10 @@ class Monitor:
         # Controlled modes: exactly one thread runs between scheduling points (turns.py).
         self.mode = settings.get("mode", "free")
         self.controlled = self.mode in CONTROLLED_MODES
+        # Free mode: at most `pace` steps a second across the run (a slow-motion run to watch).
+        self.pace = float(settings.get("pace") or 0.0) if not self.controlled else 0.0
+        self.pace_lock = threading.Lock()
+        self.next_slot = 0.0  # monotonic time at which the next paced step may go
         self.probes = probes
         self.quiet, self.footprint, self.fingerprints = probes.quiet, probes.footprint, probes.fingerprints
         self.turns: Any = None  # set by the runtime: turns.Turns, which imports this module
@@ -121,8 +126,27 @@ class Monitor:
                 ctx.free_pass = False
                 return
             self.turns.park(ctx)
-        elif self.preempt and ctx.rng.random() < self.preempt:
+            return
+        if self.pace and not local:
+            self.paced(ctx)
+        if self.preempt and ctx.rng.random() < self.preempt:
             self.yield_to_others(ctx)
+
+    def paced(self, ctx: ThreadCtx) -> None:
+        """Slow motion (free mode): each step takes the next free slot, 1/pace seconds
+        after the one before, whichever thread takes it; the thread waits for its slot."""
+        with self.pace_lock:
+            slot = max(time.monotonic(), self.next_slot)
+            self.next_slot = slot + 1.0 / self.pace
+        while True:
+            wait = slot - time.monotonic()
+            if wait <= 0:
+                return
+            time.sleep(min(wait, PACE_POLL_S))  # short naps: a cancel or a crash is seen at once
+            if self.stopping:
+                raise RunStopped(self.end_status)
+            if ctx.node.crashed:
+                raise NodeCrashed()
 
     def yield_to_others(self, ctx: ThreadCtx) -> None:
         """Preemption in free mode: pause until another thread has taken a step.
@@ -157,11 +181,15 @@ class Monitor:
         try:
             self.check_deadlock(ctx)
             deadline = self.deadline if timeout is None else min(self.deadline, time.monotonic() + timeout)
-            while not granted():
-                if self.stopping:
-                    raise RunStopped(self.end_status)
+            while True:
+                # A crash first: what was handed over just before it (a message) is lost with
+                # the node, so no event of this thread comes after the node's crash.
                 if ctx.node.crashed:
                     raise NodeCrashed()
+                if granted():
+                    break
+                if self.stopping:
+                    raise RunStopped(self.end_status)
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     if timeout is None:  # the run's own time is up
@@ -206,19 +234,26 @@ class Monitor:
         if ctx is not None:
             cycle = waitfor.find_cycle(ctx)
             if cycle:
-                self.declare_deadlock([waitfor.edge(t) for t in cycle], "cycle")
+                self.declare_deadlock(cycle, "cycle", waitfor.CYCLE)
                 return
         if self.network.busy():
             return  # a message on its way (or a fault to come) may still wake someone
         stuck = waitfor.all_blocked(self.threads)
         if stuck:
-            self.declare_deadlock([waitfor.edge(t) for t in stuck], "all-blocked")
+            kind, shown = waitfor.classify(stuck)
+            self.declare_deadlock(shown, "cycle" if kind == waitfor.CYCLE else "all-blocked", kind)
 
-    def declare_deadlock(self, cycle: list[dict], reason: str) -> None:
+    def declare_deadlock(self, threads: list[ThreadCtx], reason: str, kind: str) -> None:
+        """Monitor held: the run ends in a deadlock. `reason`: how it was found (a cycle
+        through the thread that just blocked, or every live thread blocked); `kind`: what
+        it is (waitfor.DEADLOCK_KINDS), which the message says."""
+        cycle = [waitfor.edge(t) for t in threads]
         resources = [r for node in self.nodes.values() for r in node.resources.values()]
-        self.deadlock = {"cycle": cycle, "reason": reason, "message": waitfor.describe(cycle)}
-        self.emit_run("deadlock", cycle=cycle, graph=waitfor.graph(self.threads, resources),
-                      reason=reason, message=self.deadlock["message"], step=len(self.schedule))
+        graph = waitfor.graph(self.threads, resources)
+        message = waitfor.explain(cycle, kind, {n["id"]: n for n in graph["nodes"]})
+        self.deadlock = {"cycle": cycle, "reason": reason, "deadlock_kind": kind, "message": message}
+        self.emit_run("deadlock", cycle=cycle, graph=graph, reason=reason, deadlock_kind=kind, message=message,
+                      step=len(self.schedule))
         self.stop("deadlock")
 
     def stop(self, status: str, error: str | None = None) -> None:

@@ -15,6 +15,7 @@ hold this façade and call the names it binds below.
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Callable
 from typing import Any
@@ -38,12 +39,21 @@ MAX_EVENTS = 1_000_000  # per run: beyond this a trace is no longer something to
 MAX_THREADS = 200  # alive at once: enough for any lesson, far from the memory limit
 
 
+def new_seed() -> int:
+    """A seed for a free run that was given none (within the spec's range)."""
+    return secrets.randbelow(2**31)
+
+
 class Runtime:
     def __init__(self, spec: dict, sink: Callable[[dict], Any], *, build_globals: Callable | None = None,
                  chooser: Any = None, compiled: dict | None = None, probes: Probes | None = None,
-                 python_wall: bool = True):
+                 python_wall: bool = True, judge: Any = None):
+        if spec["run"].get("seed") is None:  # a free run without a seed: a new one, reported
+            spec = dict(spec, run=dict(spec["run"], seed=new_seed()))
         self.spec = spec
         self.settings = spec["run"]
+        # What says the run's verdict (verdicts.Judge, fed the events on the way); None: the plain one.
+        self.judge = judge
         # False only in tests of the operating-system wall alone: no source check, real builtins.
         # A keyword argument of the engine's own calls, never read from a spec.
         self.python_wall = python_wall
@@ -125,8 +135,15 @@ class Runtime:
                     error = f"{failed[0].name} failed"
             shared = {node.id: {k: snapshot(v) for k, v in node.store.items()} for node in self.nodes.values()}
             outputs = {t.name: list(t.outputs) for t in self.threads}
-            event = m.emit_run("run.finished", **run_finished(status, error, shared=shared, outputs=outputs,
-                                                              schedule=list(m.schedule)))
+            fields = run_finished(status, error, shared=shared, outputs=outputs, schedule=list(m.schedule),
+                                  seed=m.seed)
+        judge = self.judge if not m.quiet else None
+        if judge is not None:
+            judge.prepare(fields)  # may run the serial orders: not under this run's monitor
+        with m.mutex:
+            if judge is not None:
+                fields["verdict"] = judge.verdict(fields)
+            event = m.emit_run("run.finished", **fields)
             m.closed = True
         self.network.close()
         return event

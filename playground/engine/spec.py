@@ -23,6 +23,7 @@ FORMAT = "playground.scenario/1"
 RESOURCE_TYPES = registry.RESOURCE_TYPES
 MODES = ("free", "step", "replay", "random", "explore")
 FAULT_ACTIONS = ("crash", "restart", "partition", "heal", "link")
+PACE_MIN, PACE_MAX = 0.5, 50.0  # run.pace: steps per second
 
 # Names a snippet already has; a shared variable or resource may not hide them.
 RESERVED_NAMES = frozenset(
@@ -148,7 +149,12 @@ class Fault(_Model):
 
 class RunSettings(_Model):
     mode: Literal[MODES] = "free"  # type: ignore[valid-type]
-    seed: int = Field(default=1, ge=0, le=2**31 - 1)
+    # Free runs without a seed get a new one each time (reported in run.started and
+    # run.finished, so the run can be repeated); the controlled modes default to 1.
+    seed: int | None = Field(default=None, ge=0, le=2**31 - 1)
+    # Free mode: at most this many steps per second across the run, so a live run can
+    # be followed (and a node crashed by click). The run's timeout_ms still bounds it.
+    pace: float | None = None
     # Step mode waits for the learner, so its runs may be long; free runs end in seconds.
     timeout_ms: int = Field(default=10_000, ge=100, le=1_800_000)
     # Free mode: the chance, at each scheduling point, that the thread yields
@@ -156,6 +162,13 @@ class RunSettings(_Model):
     preempt: float = Field(default=0.0, ge=0, le=1)
     schedule: list[str] | None = None
     max_schedules: int | None = Field(default=None, ge=1, le=1_000_000)
+
+    @field_validator("pace")
+    @classmethod
+    def _pace(cls, value: float | None) -> float | None:
+        if value is not None and not PACE_MIN <= value <= PACE_MAX:
+            raise ValueError(f"steps per second, from {PACE_MIN:g} to {PACE_MAX:g} ({value:g} asked)")
+        return value
 
 
 # -- challenges ----------------------------------------------------------------
@@ -370,6 +383,8 @@ def _semantic_errors(sc: Scenario) -> list[dict[str, str]]:
     errors.extend(challenge_errors(sc))
     if sc.run.mode == "replay" and not sc.run.schedule:
         add("run.schedule", "replay needs the schedule to replay")
+    if sc.run.pace is not None and sc.run.mode != "free":
+        add("run.pace", f"pace slows free runs down; a {sc.run.mode} run already goes one chosen step at a time")
     if not any(node.threads for node in sc.nodes):
         add("nodes", "no node has a thread: nothing would run")
     return errors
@@ -556,4 +571,11 @@ def validate(data: Any) -> dict[str, Any]:
     errors = _semantic_errors(scenario)
     if errors:
         raise SpecError(errors)
-    return scenario.model_dump(mode="json")
+    spec = scenario.model_dump(mode="json")
+    run = spec["run"]
+    if run.get("seed") is None:  # free: the runtime draws one; controlled runs stay repeatable
+        if run["mode"] == "free":
+            del run["seed"]
+        else:
+            run["seed"] = 1
+    return spec

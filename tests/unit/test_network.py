@@ -204,3 +204,34 @@ def test_a_message_sent_is_a_copy_and_a_restarted_node_gets_its_first_message():
                    faults=[{"at_ms": 50, "action": "crash", "node": "s"}, {"at_ms": 150, "action": "restart", "node": "s"}])
     events = run(spec)
     assert finished(events)["outputs"]["c/main"] == ["up"]
+
+
+def test_a_message_handed_over_just_before_a_crash_is_never_received_after_it():
+    """The race a loaded machine once showed: the inbox hands a message to the thread
+    waiting in recv(), then the node crashes before that thread wakes. Made certain here
+    by doing both under the monitor at once; the thread must see the crash, not the message."""
+    from playground.engine.network import Message
+
+    spec = network({"a": "sleep(0.5)\n", "s": "m = recv()\nprint('got', m.content)\n"}, [{"a": "a", "b": "s"}])
+    events: list[dict] = []
+    rt = Runtime(spec, events.append)
+    runner = threading.Thread(target=rt.run)
+    runner.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not rt.network.inboxes["s"].waiters and time.monotonic() < deadline:
+            time.sleep(0.005)
+        with rt.mutex:
+            inbox = rt.network.inboxes["s"]
+            assert inbox.waiters, "the server never waited in recv()"
+            inbox.put(Message("m99", "a", "s", "late", 1, {"a": 1}), rt.wake)
+            node = rt.nodes["s"]
+            node.crashed = True
+            rt.emit_run("node.crash", node="s")
+    finally:
+        runner.join(30)
+    assert not runner.is_alive()
+    crash = next(e["seq"] for e in events if e["kind"] == "node.crash")
+    assert not [e for e in events if e["seq"] > crash and e.get("node") == "s" and e["kind"] != "thread.failed"]
+    (failed,) = [e for e in kinds(events, "thread.failed") if e["thread"] == "s/main"]
+    assert failed["error"] == "stopped: its node crashed" and failed["seq"] > crash

@@ -20,9 +20,24 @@ def node(**fields):
 def test_a_good_spec_comes_back_with_defaults_filled_in():
     spec = validate({"nodes": [node()]})
     assert spec["format"] == "playground.scenario/1"
-    assert spec["run"] == {"mode": "free", "seed": 1, "timeout_ms": 10000, "preempt": 0.0, "schedule": None,
-                           "max_schedules": None}
+    # no seed: a free run draws a new one each time (see test_verdicts); no pace: full speed
+    assert spec["run"] == {"mode": "free", "timeout_ms": 10000, "preempt": 0.0, "schedule": None,
+                           "max_schedules": None, "pace": None}
     assert spec["nodes"][0]["role"] == "process"
+
+
+def test_the_seed_is_optional_in_free_mode_and_one_in_the_controlled_modes():
+    assert "seed" not in validate({"nodes": [node()], "run": {"mode": "free"}})["run"]
+    assert validate({"nodes": [node()], "run": {"mode": "free", "seed": 7}})["run"]["seed"] == 7
+    for mode in ("step", "random", "explore"):
+        assert validate({"nodes": [node()], "run": {"mode": mode}})["run"]["seed"] == 1
+    assert validate({"nodes": [node()], "run": {"mode": "replay", "schedule": ["bank/P1"]}})["run"]["seed"] == 1
+
+
+def test_pace_is_steps_per_second_in_free_runs_only():
+    assert validate({"nodes": [node()], "run": {"pace": 2}})["run"]["pace"] == 2
+    assert "from 0.5 to 50" in errors_of({"nodes": [node()], "run": {"pace": 500}})["run.pace"]
+    assert "free runs" in errors_of({"nodes": [node()], "run": {"pace": 2, "mode": "step"}})["run.pace"]
 
 
 def test_a_syntax_error_in_a_thread_names_the_thread_and_the_line():

@@ -13,7 +13,7 @@ import itertools
 from typing import Any
 
 from ..events import MAX_VALUE_BYTES, snapshot
-from .faults import FaultTimeline, Partition
+from .faults import FaultTimeline, NodeCrashed, Partition
 from .held import Delivery, HeldDeliveries
 from .inbox import Inbox
 from .relay import LinkRelay
@@ -87,6 +87,8 @@ class Network:
         rt, node = self.rt, ctx.node.id
         rt.point(ctx)
         with rt.mutex:
+            if ctx.node.crashed:  # crashed since its scheduling point: nothing is received any more
+                raise NodeCrashed()
             message = self.inboxes[node].take(ctx, rt.wait_until, timeout)
             if message is None:
                 return None
