@@ -69,12 +69,12 @@ def _run(name: str, doc: str) -> Kind:
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
     _run("run.started", "mode, seed, scenario, nodes [{id, role}], threads [node/thread]"),
-    _run("run.finished", "status, shared, outputs, schedule, error? (see run_finished)"),
+    _run("run.finished", "status, shared, outputs, schedule, seed, verdict, error? (see run_finished)"),
     _thread("thread.started", THREAD, "a thread begins"),
     _thread("thread.finished", THREAD, "a thread ended normally"),
     _thread("thread.failed", THREAD, "error: a snippet's exception, or why the thread was stopped"),
     _thread("var.read", VAR_READ, "name, value"),
-    _thread("var.write", VAR_WRITE, "name, value, previous"),
+    _thread("var.write", VAR_WRITE, "name, value, previous, in_place? (a container changed in place)"),
     _thread("sync.request", RESOURCE, "resource, rtype, state: the thread has to wait"),
     _thread("sync.acquire", RESOURCE, "resource, rtype, state"),
     _thread("sync.release", RESOURCE, "resource, rtype, state"),
@@ -95,7 +95,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     _run("net.link", "a, b, settings"),
     _run("node.crash", "node"),
     _run("node.restart", "node"),
-    _run("deadlock", "cycle, graph, reason (cycle | all-blocked), message, step"),
+    _run("deadlock", "cycle, graph, reason (cycle | all-blocked: how it was found), "
+                     "deadlock_kind (cycle | held-by-finished | stuck: what it is), message, step"),
     _run("invariant.violated", "invariant, node, values, step"),
     _run("step", "thread | deliver, index, enabled (controlled runs)"),
     _run("step.ready", "enabled, blocked: step mode waits for the learner"),
@@ -107,13 +108,40 @@ EVENT_KINDS = tuple(KINDS)
 THREAD_KINDS = tuple(k.name for k in KINDS.values() if k.thread)
 
 
+# -- verdicts -------------------------------------------------------------------------
+# What a run showed, in the learner's words (`run.finished.verdict`, built by verdicts.py):
+# {"kind", "ok", "title", "text", "details"}. `ok` only for a run in which nothing went wrong.
+VERDICT_KINDS = ("completed", "lost-update", "non-serial", "violated", "deadlock-cycle", "stuck",
+                 "failed", "timeout", "cancelled")
+
+_PLAIN_VERDICTS = {  # status -> (kind, title, text) when nothing more is known
+    "completed": ("completed", "Completed", "Every thread finished."),
+    "deadlock": ("stuck", "Stuck", "The threads are stuck: none of them can ever go on."),
+    "violated": ("violated", "Invariant broken", "An invariant was broken."),
+    "failed": ("failed", "Failed", "The run failed."),
+    "timeout": ("timeout", "Too long", "The run took too long and was stopped."),
+    "cancelled": ("cancelled", "Cancelled", "The run was cancelled."),
+}
+
+
+def plain_verdict(status: str, error: str | None = None) -> dict[str, Any]:
+    """The verdict of a run known only by its status (the sandbox's or the reaper's
+    `run.finished`, or a run nobody judged): the status in words, and the error."""
+    kind, title, text = _PLAIN_VERDICTS[status]
+    if error and status in ("failed", "timeout", "cancelled"):
+        text = f"{text[:-1]}: {error.rstrip('.')}."
+    return {"kind": kind, "ok": status == "completed", "title": title, "text": text, "details": {}}
+
+
 # -- builders -----------------------------------------------------------------------
 def run_finished(status: str, error: str | None = None, *, shared: dict | None = None,
-                 outputs: dict | None = None, schedule: list | None = None, **extra: Any) -> dict[str, Any]:
+                 outputs: dict | None = None, schedule: list | None = None, verdict: dict | None = None,
+                 **extra: Any) -> dict[str, Any]:
     """The fields of a `run.finished` event (without seq, t, node, thread).
 
     Every run ends with exactly one: the engine's, the sandbox's when the child died
-    without a word, the reaper's when the worker died. What is not known is left out."""
+    without a word, the reaper's when the worker died. What is not known is left out,
+    but every final one carries a `verdict` (the plain one of its status when none is given)."""
     if status not in FINAL_STATUSES and status != PRUNED:
         raise ValueError(f"{status!r} is not a final status")
     fields: dict[str, Any] = {"status": status}
@@ -123,6 +151,8 @@ def run_finished(status: str, error: str | None = None, *, shared: dict | None =
     if error:
         fields["error"] = error
     fields.update(extra)
+    if status != PRUNED:
+        fields["verdict"] = verdict or plain_verdict(status, error)
     return fields
 
 

@@ -24,14 +24,17 @@ from collections.abc import Callable
 from typing import Any
 
 from .contract import PRUNED, run_finished
-from .events import EventLog, dumps, snapshot
+from .events import EventLog, snapshot
 from .footprint import conflict
 from .probes import Probes
 from .runtime import Runtime
+from .scheduler import ReplayChooser
 from .threads import WorkerPool
+from .verdicts import SERIAL_STATUSES, Judge, is_serial, outcome_key, serial_outcomes
 
 PROGRESS_EVERY_S = 0.25
 DEFAULT_MAX_SCHEDULES = 20_000
+MAX_JUDGED_OUTCOMES = 200  # beyond this many distinct outcomes, none gets a witness verdict
 
 
 class Frame:
@@ -174,7 +177,7 @@ class Explorer:
             outcome["violation"] = {k: result["violation"][k] for k in ("invariant", "node", "values")}
         if end["status"] == "failed":
             outcome["error"] = end.get("error")
-        key = dumps(outcome).decode()
+        key = outcome_key(outcome)  # numbers by value: x = 1.0 and x = 1 are one outcome
         known = self.outcomes.get(key)
         if known:
             known["count"] += 1
@@ -207,8 +210,37 @@ class Explorer:
                 self.log.emit("explore.progress", explored=self.explored, distinct=len(self.outcomes))
         return self.report(exhaustive, stopped_by)
 
+    # -- judging the outcomes ------------------------------------------------
+    def judge(self, outcomes: list[dict]) -> None:
+        """Mark each outcome `serial` (shared-memory scenarios with serial runs) and give
+        it the verdict of its witness run, replayed once with its events watched. A
+        non-serial outcome counts as a violation: its verdict says so (unless it says
+        something sharper already: a lost update, a deadlock, a broken invariant)."""
+        serial = serial_outcomes(self.spec, compiled=self.compiled, python_wall=self.python_wall, pool=self.pool)
+        for o in outcomes:
+            if serial:
+                o["serial"] = o["status"] in SERIAL_STATUSES and is_serial(o["shared"], o["outputs"], serial,
+                                                                          o["status"])
+            if len(outcomes) <= MAX_JUDGED_OUTCOMES and time.monotonic() < self.deadline:
+                o["verdict"] = self.witness_verdict(o, serial)
+
+    def witness_verdict(self, outcome: dict, serial: list[dict]) -> dict:
+        judge = Judge(self.spec, serial)
+        settings = dict(self.settings, mode="replay", schedule=outcome["schedule"])
+        rt = Runtime(dict(self.spec, run=settings), judge.feed, chooser=ReplayChooser(outcome["schedule"]),
+                     compiled=self.compiled, probes=Probes(pool=self.pool), python_wall=self.python_wall,
+                     judge=judge)
+        verdict = rt.run()["verdict"]
+        if outcome.get("serial") is False and verdict["kind"] == "completed":
+            verdict = judge.non_serial(outcome, serial)
+        if outcome.get("serial") is False:
+            verdict["details"]["serial"] = False
+        return verdict
+
     def report(self, exhaustive: bool, stopped_by: str | None) -> dict:
         outcomes = sorted(self.outcomes.values(), key=lambda o: -o["count"])
+        if stopped_by != "cancelled":
+            self.judge(outcomes)
         self.log.emit("explore.progress", explored=self.explored, distinct=len(outcomes))
         result = {"explored": self.explored, "exhaustive": exhaustive, "outcomes": outcomes,
                   "states": len(self.visited)}

@@ -62,7 +62,7 @@ class Memory:
         with self.mutex:
             previous = node.last.get(name)
             shown = node.last[name] = snapshot(node.store.get(name))
-            self.emit_at(ctx, "var.write", name=name, value=shown, previous=previous)
+            self.emit_at(ctx, "var.write", name=name, value=shown, previous=previous, in_place=True)
 
     # -- sections and invariants ---------------------------------------------
     def enter_section(self, ctx: ThreadCtx, name: str, delta: int) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .runtime import Runtime
+from .verdicts import judged_run
 
 
 def make_run(spec: dict, sink: Callable[[dict], Any], python_wall: bool = True) -> Any:
@@ -19,7 +19,7 @@ def make_run(spec: dict, sink: Callable[[dict], Any], python_wall: bool = True) 
         from .explore import Explorer
 
         return Explorer(spec, sink, python_wall=python_wall)
-    return Runtime(spec, sink, python_wall=python_wall)
+    return judged_run(spec, sink, python_wall=python_wall)
 
 
 def run_scenario(spec: dict, sink: Callable[[dict], Any] | None = None) -> dict:

@@ -83,9 +83,17 @@ def test_the_footprint_comes_from_the_table_and_an_unknown_kind_is_an_error():
 
 
 def test_run_finished_is_built_in_one_place():
-    assert run_finished("failed", "worker lost") == {"status": "failed", "error": "worker lost"}
+    assert run_finished("failed", "worker lost") == {
+        "status": "failed", "error": "worker lost",
+        "verdict": {"kind": "failed", "ok": False, "title": "Failed", "text": "The run failed: worker lost.",
+                    "details": {}}}
     assert run_finished("completed", None, shared={}, outputs={}, schedule=[]) == {
-        "status": "completed", "shared": {}, "outputs": {}, "schedule": []}
+        "status": "completed", "shared": {}, "outputs": {}, "schedule": [],
+        "verdict": {"kind": "completed", "ok": True, "title": "Completed", "text": "Every thread finished.",
+                    "details": {}}}
+    given = {"kind": "lost-update", "ok": False, "title": "t", "text": "x", "details": {}}
+    assert run_finished("completed", verdict=given)["verdict"] is given
+    assert "verdict" not in run_finished("pruned")
     assert run_finished("completed", shared={}, explored=3)["explored"] == 3
     with pytest.raises(ValueError):
         run_finished("finished")

@@ -29,7 +29,8 @@ def test_every_event_has_the_common_fields_and_node_events_carry_clocks_and_line
 def test_kind_specific_fields():
     events = run(builtin("bank-withdraw-lock"))
     started = events[0]
-    assert started["mode"] == "free" and started["seed"] == 1 and started["scenario"] == "bank-withdraw-lock"
+    assert started["mode"] == "free" and started["scenario"] == "bank-withdraw-lock"
+    assert isinstance(started["seed"], int) and events[-1]["seed"] == started["seed"]  # drawn when not given
     assert started["threads"] == ["bank/P1", "bank/P2"]
     write = kinds(events, "var.write")[0]
     assert write["name"] == "balance" and write["previous"] == 10 and write["value"] in (2, 3)
@@ -42,8 +43,11 @@ def test_kind_specific_fields():
 
 
 def test_a_shared_list_changed_in_place_shows_as_a_write():
-    events = run(builtin("semaphore-db"))
+    spec = builtin("semaphore-db")
+    events = run(spec)
     writes = kinds(events, "var.write")
     assert len(writes) == 3
     assert sorted(len(w["value"]) for w in writes) == [1, 2, 3]
-    assert all(w["line"] == 6 for w in writes)
+    setup = spec["nodes"][0]["setup"].splitlines()
+    line = next(i for i, text in enumerate(setup, 1) if "database.append" in text)
+    assert all(w["line"] == line and w["in_place"] for w in writes)
