@@ -7,7 +7,6 @@
 import type { Picture, PictureType } from "../controls/downloadMenu";
 import { looksLikeTrace, traceFileName } from "../model/exports";
 import { duplicateSpec } from "../model/draft";
-import { nodesOfRun } from "../model/names";
 import type { ScenarioSpec } from "../model/spec";
 import { api, ApiError, type RunInfo } from "../transport/api";
 import { downloadBlob, h } from "../views/dom";
@@ -84,7 +83,7 @@ export class TraceFiles {
     const s = this.hooks.session();
     if (String(s?.id) !== runId) return; // the learner has moved on
     this.workspace.showRunOnly(runId, {
-      slug: slug || spec?.slug || "", spec, nodes: nodesOfRun(s?.model.events ?? []),
+      slug: slug || spec?.slug || "", spec,
       edit: () => spec && this.workspace.edit(duplicateSpec(spec), null),
       runAgain: () => {
         if (!spec) return;

@@ -13,7 +13,6 @@ import { markdownToHtml } from "./markdown";
 /** The scenario an uploaded trace was recorded from, as far as the page could find it. */
 export interface CarriedScenario {
   slug: string;
-  nodes: readonly string[];
   spec: ScenarioSpec | null; // null: the trace names a scenario this server does not have
   edit(): void;
   runAgain(): void;
@@ -26,11 +25,15 @@ interface Pane {
 
 export class ScenarioView {
   private panes: Pane[] = [];
+  private runOnlyId: string | null = null;
+  private runNodes: Set<string> | null = null; // a run on its own: the nodes its threads are on, as they appear
+  private readonly nodesLine = h("p", { "data-testid": "trace-nodes" });
 
   constructor(private readonly root: HTMLElement) {}
 
   render(spec: ScenarioSpec): void {
     this.panes = [];
+    this.runNodes = this.runOnlyId = null;
     const summary = h("div", { class: "summary" });
     summary.innerHTML = markdownToHtml(spec.summary ?? "");
     replaceChildren(this.root,
@@ -47,11 +50,15 @@ export class ScenarioView {
    */
   renderRunOnly(runId: string, carried: CarriedScenario | null = null): void {
     this.panes = [];
-    const nodes = carried?.nodes ?? [];
+    if (this.runOnlyId !== runId) {
+      this.runOnlyId = runId;
+      this.runNodes = new Set();
+      this.nodesLine.replaceChildren();
+    }
     replaceChildren(this.root,
       h("div", { class: "scenario-head" }, h("h2", { "data-testid": "scenario-title" }, "An uploaded trace")),
       h("p", { class: "muted" }, `Run ${runId}: the events below come from a trace file, not from a scenario in the library.`),
-      nodes.length ? h("p", { "data-testid": "trace-nodes" }, `Nodes: `, nodes.map((n, i) => [i ? ", " : "", h("code", null, n)])) : null,
+      this.nodesLine,
       carried?.slug ? h("div", { class: "carried", "data-testid": "carried-scenario" },
         carried.spec
           ? [h("p", null, "It was recorded from ", h("strong", null, carried.spec.title), ` (${carried.slug}).`),
@@ -66,12 +73,22 @@ export class ScenarioView {
   showProgress(state: RunState | null): void {
     for (const p of this.panes) clearMarks(p.block);
     if (!state) return;
+    if (this.runNodes) this.showRunNodes(state);
     const name = makeNamer([...new Set([...state.threads.values()].map((t) => t.node))]);
     for (const th of state.threads.values()) {
       if (th.line === null || th.status === "finished") continue;
       const pane = this.panes.find((p) => p.key === `${th.node}/${th.snippet ?? ""}`);
       if (pane) markLine(pane.block, th.line, name(th.id), th.status);
     }
+  }
+
+  /** A run on its own: its nodes, gathered as its threads appear (playing back does not take them away). */
+  private showRunNodes(state: RunState): void {
+    const nodes = this.runNodes!;
+    const before = nodes.size;
+    for (const t of state.threads.values()) if (t.node) nodes.add(t.node);
+    if (nodes.size === before && this.nodesLine.childNodes.length) return;
+    replaceChildren(this.nodesLine, nodes.size ? ["Nodes: ", [...nodes].map((n, i) => [i ? ", " : "", h("code", null, n)])] : null);
   }
 
   private nodeSection(node: NodeSpec): HTMLElement {
