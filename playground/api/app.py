@@ -7,13 +7,14 @@ from functools import wraps
 from django.middleware.csrf import CsrfViewMiddleware
 from ninja import NinjaAPI
 
-from . import classrooms, errors, runs, scenarios, traces
+from . import checks, classrooms, curriculum, errors, runs, scenarios, traces
 from .jsonbody import StrictJsonParser
 
 DESCRIPTION = """\
 The playground's HTTP API: scenarios (built-in lessons and saved ones), runs and their
-events, traces in and out. The WebSocket `/ws/runs/{id}/?after=N` streams a run live
-(see the project's CONTRACT.md).
+events, traces in and out; the lessons in chapters (`/api/curriculum`), their challenges
+checked (`POST /api/checks`) and each account's progress (`/api/progress`). The WebSocket
+`/ws/runs/{id}/?after=N` streams a run live (see the project's CONTRACT.md).
 
 **Errors** are JSON, `{"error": message, "errors": [{"path", "message"}]}`, with a 4xx
 status: 400 bad input (each problem at its path: a spec field, a query parameter, a
@@ -29,7 +30,24 @@ them and open for anyone by their share id.
 
 **CSRF.** A request made with a signed-in session cookie that changes something must
 carry the `csrftoken` cookie's value as the `X-CSRFToken` header; a visitor's needs
-none. This schema is at `/api/openapi.json`, the interactive docs at `/api/docs`.
+none.
+
+**Challenges.** A lesson's spec may carry `challenges`: `{"id", "kind": "predict"|"break"|"fix",
+"text", "hints"?, "choices"?, "answer"? (predict), "goal"? (break, fix), "keeps"? (fix),
+"edit"? (break: may be reached by editing the code), "start"? (fix: the broken code to
+begin from)}`. Break goals (all must hold in the run): `verdict` (`lost-update`,
+`non-serial`, `deadlock-cycle`, `stuck`, `violated`, `failed`, …, or a list), `status`,
+`condition` (an expression over the node's shared variables and `inside('name')` that
+must become true at some step), `event` (`{"kind": "msg.drop", …fields to match}`),
+`output` (a printed line contains it). Fix goals (every explored outcome must complete
+and meet them): `serial` (every outcome equals one of the serial outcomes),
+`never` (an expression, watched after every step), `no_deadlock`, `status`. Keeps (or
+the fix is refused): `serial_outcomes` (the same serial outcomes as the lesson),
+`outputs` (lines every outcome still prints), `shared` (values every outcome still
+ends with); the lesson's threads must stay. A predict `answer` is a value, a list of
+every right choice, or `{"from": "explore", "value": "node.variable"}`.
+
+This schema is at `/api/openapi.json`, the interactive docs at `/api/docs`.
 """
 
 
@@ -84,6 +102,8 @@ api.add_decorator(csrf_guard, mode="view")
 api.add_router("", scenarios.router)
 api.add_router("", runs.router)
 api.add_router("", traces.router)
+api.add_router("", checks.router)
+api.add_router("", curriculum.router)
 api.add_router("", classrooms.router)
 
 

@@ -61,3 +61,42 @@ class Scenario(models.Model):
 
     def is_owned_by(self, user):
         return bool(user is not None and user.is_authenticated and self.owner_id == user.pk)
+
+
+class Progress(models.Model):
+    """How far a signed-in person got with one challenge of a lesson. Visitors keep
+    theirs in the browser; a passed challenge stays passed."""
+
+    class State(models.TextChoices):
+        TRIED = "tried"
+        PASSED = "passed"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="progress")
+    scenario = models.SlugField(max_length=100, help_text="the lesson's slug")
+    challenge = models.CharField(max_length=40)
+    state = models.CharField(max_length=8, choices=State.choices)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["scenario", "challenge"]
+        constraints = [models.UniqueConstraint(fields=["user", "scenario", "challenge"],
+                                               name="progress_one_per_challenge")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.scenario}/{self.challenge}: {self.state}"
+
+    @classmethod
+    def record(cls, user, scenario, challenge, state):
+        """Note a check's result; `tried` never undoes `passed`. Returns the row."""
+        row, created = cls.objects.get_or_create(user=user, scenario=scenario, challenge=challenge,
+                                                 defaults={"state": state})
+        if not created and row.state != state and state == cls.State.PASSED:
+            row.state = state
+            row.save(update_fields=["state", "updated"])
+        elif not created:
+            row.save(update_fields=["updated"])
+        return row
+
+    def as_json(self):
+        return {"scenario": self.scenario, "challenge": self.challenge, "state": self.state,
+                "updated": self.updated.isoformat()}
