@@ -31,7 +31,7 @@ export class WaitForGraphView {
     const save = (type: "svg" | "png") => h("button", {
       class: "btn small", "data-testid": `graph-save-${type}`, disabled: true,
       title: `Save the graph at the moment shown as ${type.toUpperCase()}`, onclick: () => onSave(type),
-    }, `⤓ ${type.toUpperCase()}`);
+    }, `⤓ Save ${type.toUpperCase()}`);
     this.saveButtons = [save("svg"), save("png")];
     replaceChildren(root, this.empty, this.canvas, this.explanation,
       h("div", { class: "wfg-tools", role: "group", "aria-label": "Save the wait-for graph as a picture" }, this.saveButtons));

@@ -23,6 +23,7 @@ export const PNG_MAX_ALONG = 16_000;
 /** Rows an SVG may have: past this the file gets too big for a viewer to open comfortably. */
 export const SVG_MAX_ROWS = 20_000;
 const NOTE_BAND = 30;
+const LABEL_ROOM = 150; // the words beside the last lane's marks (time down)
 
 interface Frame {
   width: number;
@@ -38,7 +39,7 @@ export function frameFor(s: PictureScene, maxAlong: number, maxRows = Infinity, 
   const rowsFit = Math.max(1, Math.floor((maxAlong - g.alongSize(0)) / g.rowSize));
   const rows = Math.min(total, rowsFit, maxRows);
   const along = g.alongSize(rows);
-  const across = Math.max(g.acrossSize, 320);
+  const across = Math.max(g.acrossSize + (g.down ? LABEL_ROOM : 0), 320);
   const note = rows < total
     ? `This ${what} stops at event ${rows.toLocaleString("en")} of ${total.toLocaleString("en")}.${other ? " " + other : ""}`
     : null;
@@ -65,9 +66,7 @@ function paint(pen: Pen, s: PictureScene, f: Frame): void {
 export function diagramSvg(s: PictureScene): Picture {
   const f = frameFor(s, Infinity, SVG_MAX_ROWS, "SVG");
   const svg = new SvgContext(f.width, f.height + (f.note ? NOTE_BAND : 0));
-  svg.fillStyle = s.palette.bg;
-  svg.fillRect(0, 0, svg.width, svg.height);
-  paint(svg, s, f);
+  paint(svg, s, f); // the renderer fills the background
   return { blob: new Blob([svg.toString()], { type: "image/svg+xml" }), note: f.note };
 }
 
@@ -82,9 +81,7 @@ export function diagramPng(s: PictureScene): Promise<Picture> {
   const ctx = canvas.getContext("2d");
   if (!ctx) return Promise.reject(new Error("this browser cannot draw offscreen"));
   ctx.setTransform(scale, 0, 0, scale, 0, 0);
-  ctx.fillStyle = s.palette.bg;
-  ctx.fillRect(0, 0, f.width, height);
-  paint(ctx, s, f);
+  paint(ctx, s, f); // the renderer fills the background
   return new Promise((resolve, reject) => canvas.toBlob((blob) => {
     canvas.width = canvas.height = 0; // frees the memory now, not at the next collection
     if (blob) resolve({ blob, note: f.note });

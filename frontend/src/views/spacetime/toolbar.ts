@@ -38,8 +38,8 @@ export class DiagramToolbar {
         h("button", { class: "btn small", "data-testid": "diagram-zoom-in", title: "More space per event", onclick: zoom(1.5) }, "+"),
         h("details", { class: "st-lanes-menu" }, h("summary", { class: "btn small" }, "Lanes"), this.laneMenu),
         h("span", { class: "st-save", role: "group", "aria-label": "Save the whole diagram as a picture" },
-          h("button", { class: "btn small", "data-testid": "diagram-save-svg", title: "Save the whole diagram (every row, not just this window) as SVG", onclick: () => actions.save("svg") }, "⤓ SVG"),
-          h("button", { class: "btn small", "data-testid": "diagram-save-png", title: "Save the whole diagram (every row, not just this window) as PNG", onclick: () => actions.save("png") }, "⤓ PNG"))));
+          h("button", { class: "btn small", "data-testid": "diagram-save-svg", title: "Save the whole diagram (every row, not just this window) as SVG", onclick: () => actions.save("svg") }, "⤓ Save SVG"),
+          h("button", { class: "btn small", "data-testid": "diagram-save-png", title: "Save the whole diagram (every row, not just this window) as PNG", onclick: () => actions.save("png") }, "⤓ Save PNG"))));
     this.orientButton.addEventListener("click", () => actions.orient());
     let debounce: ReturnType<typeof setTimeout> | null = null;
     this.search.addEventListener("input", () => {
