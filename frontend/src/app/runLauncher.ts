@@ -79,6 +79,7 @@ export class RunLauncher {
     const label = view?.problem === "deadlock" ? `a deadlock (${view.label})`
       : view?.problem === "violated" ? `a broken invariant (${view.label})`
       : view?.problem === "failed" ? `a failure (${view.label})`
+      : view?.problem === "non-serial" ? `an outcome no serial order gives (${view.label})`
       : view?.label ?? outcome.status;
     this.exploration = { session: explored, selected: outcome, label };
     await this.start("replay", { mode: "replay", schedule: outcome.schedule }, true);

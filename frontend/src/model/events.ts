@@ -48,6 +48,8 @@ export interface Outcome {
   deadlock?: CycleStep[];
   violation?: { invariant: string; node: string; values: Record<string, unknown> };
   error?: string;
+  serial?: boolean; // the same as some order of whole threads, one after another
+  verdict?: unknown; // the witness's verdict (model/verdict.ts reads it)
 }
 
 /** A run's status as the server says it, and "pending" before the server has answered. */

@@ -13,7 +13,7 @@ export interface OutcomeView {
   outcome: Outcome;
   label: string;
   parts: { kind: "var" | "output"; text: string }[];
-  problem: "deadlock" | "violated" | "failed" | null;
+  problem: "deadlock" | "violated" | "failed" | "non-serial" | null;
   share: number; // count / largest count, for the bar
 }
 
@@ -28,7 +28,8 @@ export function outcomeViews(outcomes: readonly Outcome[], name: Namer): Outcome
   const most = Math.max(1, ...outcomes.map((o) => o.count));
   const views = outcomes.map((o): OutcomeView => {
     const parts = outcomeParts(o, name);
-    const problem = PROBLEMS.has(o.status) ? (o.status as OutcomeView["problem"]) : null;
+    // An outcome no order of whole threads gives is a violation too (a lost update, say).
+    const problem = PROBLEMS.has(o.status) ? (o.status as OutcomeView["problem"]) : o.serial === false ? "non-serial" : null;
     return { outcome: o, parts, label: parts.map((p) => p.text).join(" · ") || o.status, problem, share: o.count / most };
   });
   return views.sort((a, b) => b.outcome.count - a.outcome.count || a.label.localeCompare(b.label, undefined, { numeric: true }));

@@ -3,6 +3,7 @@
 
 import type { BlockedThread, CycleStep, Outcome, RunStatus, TraceEvent, WaitForGraph } from "./events";
 import type { ScenarioSpec } from "./spec";
+import { readDeadlockKind, readVerdict, type DeadlockKind, type Verdict } from "./verdict";
 
 // "ready": under controlled scheduling, a thread that could go but was not chosen for this step.
 export type ThreadStatus = "waiting to start" | "running" | "ready" | "blocked" | "finished" | "failed";
@@ -41,6 +42,8 @@ export interface DeadlockState {
   seq: number;
   cycle: CycleStep[];
   graph: WaitForGraph;
+  kind: DeadlockKind; // a cycle, or waiting on something no live thread will release
+  message: string | null; // the engine's sentence, when it gives one
 }
 
 export interface FinishedState {
@@ -49,6 +52,8 @@ export interface FinishedState {
   shared: Record<string, Record<string, unknown>>;
   outputs: Record<string, string[]>;
   error: string | null;
+  verdict?: Verdict | null; // what the run showed, in the learner's words (newer servers)
+  seed?: number | null; // the seed a free run used
 }
 
 /** A step-mode run waiting for the learner: who may go, who may not and why. */
@@ -236,6 +241,8 @@ export function applyEvent(state: RunState, e: TraceEvent): void {
         seq: e.seq,
         cycle: e.cycle ?? [],
         graph: e.graph ?? { nodes: [], edges: [] },
+        kind: readDeadlockKind(e.deadlock_kind),
+        message: typeof e.message === "string" ? e.message : null,
       };
       break;
     case "invariant.violated":
@@ -248,6 +255,8 @@ export function applyEvent(state: RunState, e: TraceEvent): void {
         shared: e.shared ?? {},
         outputs: e.outputs ?? {},
         error: e.error ?? null,
+        verdict: readVerdict(e.verdict),
+        seed: typeof e.seed === "number" ? e.seed : null,
       };
       for (const [node, vars] of Object.entries(e.shared ?? {})) {
         for (const [name, value] of Object.entries(vars)) {

@@ -1,6 +1,7 @@
 // The HTTP API of CONTRACT.md, typed.
 
 import type { RunStatus } from "../model/events";
+import type { Curriculum, ProgressItem } from "../model/curriculum";
 import type { ScenarioSpec, ScenarioSummary } from "../model/spec";
 
 export class ApiError extends Error {
@@ -63,6 +64,37 @@ export interface RunOptions {
   schedule?: string[];
   timeout_ms?: number;
   max_schedules?: number;
+  pace?: number; // free runs: steps per second (0.5–50), so a run can be followed live
+}
+
+/** POST /api/checks: one challenge of a lesson judged. */
+export interface CheckRequest {
+  scenario: string;
+  challenge: string;
+  spec?: ScenarioSpec;
+  run?: string;
+  answer?: unknown;
+}
+
+export interface CheckWitness {
+  schedule: string[];
+  outcome?: Record<string, unknown>;
+  verdict?: unknown;
+  replays?: boolean;
+  scenario?: ScenarioSpec; // the spec as checked: the witness replays on it
+}
+
+export interface CheckResult {
+  passed: boolean;
+  message: string;
+  explored: number;
+  exhaustive: boolean;
+  covered?: string;
+  witness?: CheckWitness;
+  answer?: unknown;
+  witness_length?: number;
+  longest_witness?: number;
+  refused?: boolean;
 }
 
 export interface RunInfo {
@@ -120,5 +152,9 @@ export const api = {
   /** The trace formats the server exports ({format, title, extension, content_type, opens_with}[]). */
   exports: () => request<unknown>("GET", "/api/exports"),
   /** Uploads a JSONL trace (multipart field `trace`); a 400 names the line at fault. */
+  curriculum: () => request<Curriculum>("GET", "/api/curriculum"),
+  check: (body: CheckRequest) => request<CheckResult>("POST", "/api/checks", body),
+  progress: () => request<{ items: ProgressItem[] }>("GET", "/api/progress"),
+  mergeProgress: (items: ProgressItem[]) => request<{ items: ProgressItem[] }>("PUT", "/api/progress", { items }),
   uploadTrace: (file: Blob, name = "trace.jsonl") => request<UploadedTrace>("POST", "/api/traces", traceForm(file, name)),
 };

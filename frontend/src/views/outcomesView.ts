@@ -8,6 +8,7 @@ import type { Outcome } from "../model/events";
 import { formatValue, type Namer } from "../model/names";
 import { outcomeViews } from "../model/outcomes";
 import type { ExploreState } from "../model/state";
+import { readVerdict } from "../model/verdict";
 import { h, replaceChildren } from "./dom";
 
 export class OutcomesView {
@@ -63,7 +64,7 @@ export class OutcomesView {
             },
               h("span", { class: "outcome-text" },
                 h("span", { class: "outcome-label", "data-testid": "outcome-label" }, v.label),
-                v.problem ? h("span", { class: `badge status-${v.problem}`, "data-testid": "outcome-problem" }, v.problem) : null,
+                v.problem ? h("span", { class: `badge status-${v.problem === "non-serial" ? "violated" : v.problem}`, "data-testid": "outcome-problem" }, v.problem === "non-serial" ? "not serial" : v.problem) : null,
                 problemDetail(o, name)),
               h("span", { class: "outcome-bar", "aria-hidden": "true" },
                 h("span", { class: "outcome-fill", style: `width: ${Math.max(2, Math.round(v.share * 100))}%` })),
@@ -73,6 +74,8 @@ export class OutcomesView {
 }
 
 function problemDetail(o: Outcome, name: Namer): HTMLElement | null {
+  const verdict = readVerdict(o.verdict);
+  if (verdict && !verdict.ok && verdict.text) return h("span", { class: "outcome-detail", "data-testid": "outcome-verdict" }, verdict.text);
   if (o.status === "deadlock" && o.deadlock?.length) {
     return h("span", { class: "outcome-detail" }, explainCycle({ cycle: o.deadlock }, name));
   }

@@ -1,19 +1,14 @@
-// The run's outcome: status, final shared variables and each thread's output.
+// The run's outcome: the verdict (what the lesson's point was, in the
+// learner's words: a lost update, a deadlock cycle, a thread stuck on a lock a
+// finished one kept…), the seed of a free run, the final shared variables and
+// each thread's output.
 
 import type { FinishedState } from "../model/state";
 import { formatValue, type Namer } from "../model/names";
+import { STATUS_SENTENCE, verdictTone } from "../model/verdict";
 import { h, replaceChildren } from "./dom";
 
-const STATUS_SENTENCE: Record<string, string> = {
-  completed: "Every thread finished.",
-  deadlock: "The threads deadlocked: each waits for a lock another one holds.",
-  violated: "An invariant was broken.",
-  failed: "The run failed.",
-  timeout: "The run took too long and was stopped.",
-  cancelled: "The run was cancelled.",
-};
-
-export function renderResult(root: HTMLElement, result: FinishedState | null, name: Namer): void {
+export function renderResult(root: HTMLElement, result: FinishedState | null, name: Namer, onSeed?: (seed: number) => void): void {
   if (!result) {
     root.hidden = true;
     return replaceChildren(root);
@@ -22,20 +17,29 @@ export function renderResult(root: HTMLElement, result: FinishedState | null, na
   const shared = Object.entries(result.shared).flatMap(([node, vars]) =>
     Object.entries(vars).map(([k, v]) => ({ node, name: k, value: v })));
   const outputs = Object.entries(result.outputs);
+  const v = result.verdict ?? null;
+  const tone = verdictTone(v, result.status);
+  root.dataset.tone = tone;
   replaceChildren(root,
-    h("p", { class: `result-line status-${result.status}` },
+    h("div", { class: `verdict tone-${tone}`, "data-testid": "verdict", "data-kind": v?.kind ?? result.status, "data-ok": String(v ? v.ok : result.status === "completed") },
       h("span", { class: `badge status-${result.status}`, "data-testid": "result-status" }, result.status),
-      " ", STATUS_SENTENCE[result.status] ?? "",
-      result.error ? h("span", { class: "error" }, ` ${result.error}`) : null),
+      v ? h("strong", { class: "verdict-title", "data-testid": "verdict-title" }, v.title) : null,
+      h("span", { class: "verdict-text", "data-testid": "verdict-text" }, v ? v.text : STATUS_SENTENCE[result.status] ?? ""),
+      result.error && !v?.text.includes(result.error) ? h("span", { class: "error" }, ` ${result.error}`) : null),
+    typeof result.seed === "number"
+      ? h("p", { class: "muted seed-line", "data-testid": "result-seed" }, `Seed ${result.seed}. `,
+          onSeed ? h("button", { class: "linklike", "data-testid": "reuse-seed", title: "Put this seed in the seed field: the next Run repeats this run",
+            onclick: () => onSeed(result.seed!) }, "Use it again") : null)
+      : null,
     h("div", { class: "result-grid" },
       h("div", null,
         h("h3", null, "Final shared variables"),
         shared.length
           ? h("table", { class: "kv", "data-testid": "final-shared" },
-              h("tbody", null, shared.map((v) =>
-                h("tr", { "data-testid": `final-${v.node}-${v.name}` },
-                  h("td", null, h("code", null, name(`${v.node}/${v.name}`))),
-                  h("td", { class: "value" }, formatValue(v.value))))))
+              h("tbody", null, shared.map((x) =>
+                h("tr", { "data-testid": `final-${x.node}-${x.name}` },
+                  h("td", null, h("code", null, name(`${x.node}/${x.name}`))),
+                  h("td", { class: "value" }, formatValue(x.value))))))
           : h("p", { class: "muted" }, "none")),
       h("div", null,
         h("h3", null, "Output"),

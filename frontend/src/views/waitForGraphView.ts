@@ -12,6 +12,7 @@ import type { CycleStep } from "../model/events";
 import type { Namer } from "../model/names";
 import type { WfGraph } from "../model/waitfor";
 import { h, replaceChildren } from "./dom";
+import type { DeadlockKind } from "../model/verdict";
 import { cytoscapeLib, cytoscapeSvgLib, loadFailed } from "./libs";
 
 export class WaitForGraphView {
@@ -47,15 +48,16 @@ export class WaitForGraphView {
     return new Blob([this.cy.svg({ full: true, scale: 1, bg })], { type: "image/svg+xml" });
   }
 
-  render(graph: WfGraph, cycle: readonly CycleStep[], name: Namer): void {
-    const key = JSON.stringify([graph, cycle]);
-    this.latest = [graph, cycle, name];
+  /** `kind`: a deadlock's kind (a cycle, or waiting on what a finished or stuck thread holds). */
+  render(graph: WfGraph, cycle: readonly CycleStep[], name: Namer, kind: DeadlockKind = "cycle"): void {
+    const key = JSON.stringify([graph, cycle, kind]);
+    this.latest = [graph, cycle, name, kind];
     if (key === this.shownKey) return;
     const isEmpty = graph.nodes.length === 0;
     this.empty.hidden = !isEmpty;
     this.canvas.hidden = isEmpty;
     this.root.classList.toggle("deadlocked", graph.deadlocked);
-    this.explain(graph, cycle, name);
+    this.explain(graph, cycle, name, kind);
     if (isEmpty) {
       this.shownKey = key;
       this.cy?.destroy();
@@ -122,7 +124,22 @@ export class WaitForGraphView {
     this.canvas.dataset.cycleEdges = String(cy ? cy.edges(".cycle").length : 0);
   }
 
-  private explain(graph: WfGraph, cycle: readonly CycleStep[], name: Namer): void {
+  private explain(graph: WfGraph, cycle: readonly CycleStep[], name: Namer, kind: DeadlockKind): void {
+    this.explanation.dataset.kind = graph.deadlocked ? kind : "";
+    if (graph.deadlocked && cycle.length && kind !== "cycle") {
+      // Not a circle: the holder finished (or is itself stuck) and will never release.
+      replaceChildren(this.explanation,
+        h("p", { class: "deadlock-sentence" },
+          h("strong", null, "Stuck. "),
+          cycle.map((c, i) => [
+            i ? "; " : "",
+            kind === "held-by-finished"
+              ? `${name(c.thread)} waits forever for ${name(c.waits_for)}, which ${name(c.held_by)} still held when it finished`
+              : `${name(c.thread)} waits for ${name(c.waits_for)}, held by ${name(c.held_by)}, which can never go on`,
+          ]),
+          ". There is no circle here: nobody left will ever release it."));
+      return;
+    }
     if (graph.deadlocked && cycle.length) {
       const threads = cycle.map((c) => name(c.thread));
       replaceChildren(this.explanation,
