@@ -16,6 +16,14 @@ events, traces in and out; the lessons in chapters (`/api/curriculum`), their ch
 checked (`POST /api/checks`) and each account's progress (`/api/progress`). The WebSocket
 `/ws/runs/{id}/?after=N` streams a run live (see the project's CONTRACT.md).
 
+**Classrooms** (`/api/classrooms…`, README "Classroom"): a teacher (a user in the
+`teachers` group) opens a class and gets a join code; students join with it and a name and
+are known by the signed cookie `seat-<CODE>` from then on (their `POST /api/runs` are the
+seat's, at most CLASSROOM_MAX_RUNNING at once and CLASSROOM_MAX_RUNS_PER_MINUTE). Only the
+class's teacher pushes, votes, reveals, spotlights, exports or ends; for anyone else but its
+students a class they do not teach is 404, as if the code did not exist. WebSockets:
+`/ws/classrooms/{code}/` (dashboard or student) and `/ws/classrooms/{code}/screen` (projector).
+
 **Errors** are JSON, `{"error": message, "errors": [{"path", "message"}]}`, with a 4xx
 status: 400 bad input (each problem at its path: a spec field, a query parameter, a
 trace line), 401 not signed in, 403 not allowed, 404 unknown, 405 wrong method,
