@@ -1,4 +1,4 @@
-"""The challenge checker (playground/engine/challenges.py), in-process: every built-in
+"""The challenge checker (playground/engine/challenges/), in-process: every built-in
 lesson's challenges judged — the original fails its fix with a witness that replays to
 the bad outcome, the reference solution passes, a fix that deletes the work is refused,
 a break run is recognised, a prediction is marked right or wrong."""
