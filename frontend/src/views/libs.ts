@@ -36,12 +36,6 @@ export function lazy<T>(fetch: () => Promise<T>): Lazy<T> {
 }
 
 export const cytoscapeLib: Lazy<Cytoscape> = lazy(() => import("cytoscape").then((m) => m.default));
-/** cytoscape with the cytoscape-svg extension registered (cy.svg()), fetched when a graph is first saved as SVG. */
-export const cytoscapeSvgLib: Lazy<Cytoscape> = lazy(() =>
-  Promise.all([cytoscapeLib.load(), import("./graphSvg")]).then(([cytoscape, ext]) => {
-    cytoscape.use(ext.default as Parameters<Cytoscape["use"]>[0]);
-    return cytoscape;
-  }));
 export const codeMirrorLib: Lazy<CodeMirrorModule> = lazy(() => import("./codeMirror"));
 
 /** Said where a library's drawing or editor would be when its chunk could not be fetched. */

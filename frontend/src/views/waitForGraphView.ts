@@ -4,7 +4,7 @@
 // The canvas is mirrored into data-* attributes and a DOM list for tests
 // and screen readers. cytoscape.js is fetched the first time there is
 // something to draw (libs.ts). The graph at the moment shown can be saved as
-// PNG (cy.png) or SVG (cytoscape-svg, fetched when first asked for).
+// PNG (cy.png) or SVG (graphSvg.ts, from cytoscape's layout and styles).
 
 import type cytoscape from "cytoscape";
 import type { Core } from "cytoscape";
@@ -13,7 +13,8 @@ import type { Namer } from "../model/names";
 import type { WfGraph } from "../model/waitfor";
 import { h, replaceChildren } from "./dom";
 import type { DeadlockKind } from "../model/verdict";
-import { cytoscapeLib, cytoscapeSvgLib, loadFailed } from "./libs";
+import { graphToSvg } from "./graphSvg";
+import { cytoscapeLib, loadFailed } from "./libs";
 
 export class WaitForGraphView {
   private cy: Core | null = null;
@@ -43,9 +44,7 @@ export class WaitForGraphView {
     if (!this.cy) return null;
     const bg = getComputedStyle(document.documentElement).getPropertyValue("--panel").trim() || "#ffffff";
     if (type === "png") return this.cy.png({ output: "blob-promise", full: true, scale: 2, bg });
-    await cytoscapeSvgLib.load();
-    if (!this.cy) return null;
-    return new Blob([this.cy.svg({ full: true, scale: 1, bg })], { type: "image/svg+xml" });
+    return new Blob([graphToSvg(this.cy, bg)], { type: "image/svg+xml" });
   }
 
   /** `kind`: a deadlock's kind (a cycle, or waiting on what a finished or stuck thread holds). */
