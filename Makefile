@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint unit sandbox integration e2e security frontend-test bench chromium sandbox-tools frontend migrate clean
+.PHONY: run test lint unit sandbox integration e2e security exports frontend-test bench chromium sandbox-tools export-tools frontend migrate clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,17 @@ sandbox-tools:
 		  (sudo apt-get update -qq && sudo apt-get install -y -qq bubblewrap util-linux libseccomp2) || \
 		  echo "bubblewrap could not be installed: runs will be refused (PLAYGROUND_SANDBOX=python-only opts out, alone on a laptop)"; }
 
+# The real consumers of the trace exports, for tests/exports: Debian's plantuml (it pulls a
+# Java runtime) and npm mermaid in a folder of its own (rendered in Chromium by Playwright).
+tests/exports/node/node_modules/.installed: tests/exports/node/package.json tests/exports/node/package-lock.json
+	cd tests/exports/node && npm ci --no-audit --no-fund
+	touch $@
+
+export-tools: tests/exports/node/node_modules/.installed
+	@command -v plantuml >/dev/null 2>&1 || \
+		{ echo "Installing plantuml from Debian…"; (apt-get update -qq && apt-get install -y -qq plantuml) || \
+		  (sudo apt-get update -qq && sudo apt-get install -y -qq plantuml); }
+
 migrate: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_library
@@ -73,8 +84,12 @@ e2e: venv frontend chromium sandbox-tools
 frontend-test: frontend/node_modules/.installed
 	cd frontend && npx vitest run && npm run depcruise
 
-test: venv frontend chromium sandbox-tools lint frontend-test
-	$(PY) -m pytest tests/unit tests/sandbox tests/security tests/integration tests/e2e
+# Every export read by its consumer: plantuml, mermaid in Chromium, ShiViz's and Perfetto's rules.
+exports: venv chromium export-tools
+	$(PY) -m pytest tests/exports
+
+test: venv frontend chromium sandbox-tools export-tools lint frontend-test
+	$(PY) -m pytest tests/unit tests/sandbox tests/security tests/integration tests/exports tests/e2e
 
 bench: venv frontend sandbox-tools
 	$(PY) -m pytest tests/bench -s -p no:cacheprovider

@@ -6,14 +6,17 @@ import copy
 import json
 from uuid import UUID
 
+import orjson
+from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIRequest
 from django.db import transaction
 from django.db.models import Max, TextField
 from django.db.models.functions import Cast
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from ninja import Query, Router, Status
 
 from playground.engine.spec import SpecError, check_depth
-from playground.exports import EXPORTERS
+from playground.exports import EXPORTERS, exporter
 from playground.runs import actions
 from playground.runs.models import Run, TraceEvent
 from playground.runs.quota import over_quota, owner_of, runs_of
@@ -23,7 +26,17 @@ from playground.scenarios.models import Scenario
 from . import classrooms
 from .errors import ApiError, not_found
 from .scenarios import checked_spec
-from .schemas import Cancelled, EventsPage, RunCreated, RunDetail, RunIn, RunSummary, TraceFormat, errors
+from .schemas import (
+    Cancelled,
+    EventsPage,
+    ExportFormat,
+    RunCreated,
+    RunDetail,
+    RunIn,
+    RunSummary,
+    TraceFormat,
+    errors,
+)
 
 router = Router(tags=["runs"])
 
@@ -170,15 +183,67 @@ def run_events(request, run_id: UUID, after: int = Query(0, ge=0), limit: int = 
     return HttpResponse(body, content_type="application/json")
 
 
+# Rows read from the database at a time, and bytes sent at a time, while a trace streams.
+ROWS_PER_FETCH = 2000
+CHUNK_BYTES = 256 * 1024
+
+
+def stored_events(run):
+    """The run's events in seq order, read from the database a few thousand at a time
+    (the stored JSON decoded here, by orjson: Django's JSONField decoding is slower)."""
+    rows = (TraceEvent.objects.filter(run=run).order_by("seq").annotate(text=Cast("data", TextField()))
+            .values_list("text", flat=True))
+    for text in rows.iterator(chunk_size=ROWS_PER_FETCH):
+        yield orjson.loads(text)
+
+
+def in_chunks(pieces, size=CHUNK_BYTES):
+    """The exporter's pieces as bytes of about `size` each."""
+    buffer, held = [], 0
+    for piece in pieces:
+        buffer.append(piece)
+        held += len(piece)
+        if held >= size:
+            yield "".join(buffer).encode()
+            buffer, held = [], 0
+    if buffer:
+        yield "".join(buffer).encode()
+
+
+async def pulled(chunks):
+    """An async iterator over a sync one, each step run in the request's sync thread
+    (the database cursor stays in the thread that opened it). Under ASGI, Django reads a
+    sync iterator to its end before sending anything; this one is sent as it comes."""
+    step = sync_to_async(lambda: next(chunks, None), thread_sensitive=True)
+    try:
+        while (chunk := await step()) is not None:
+            yield chunk
+    finally:
+        await sync_to_async(chunks.close, thread_sensitive=True)()
+
+
 @router.get("/runs/{uuid:run_id}/trace", response=errors(400, 404), openapi_extra=TRACE_DOC)
 def run_trace(request, run_id: UUID, fmt: TraceFormat = Query("jsonl", alias="format")):
-    """The run's trace as a download: JSONL (playground.event/1, each line saying so),
-    Chrome/Perfetto JSON, ShiViz, Mermaid or PlantUML."""
+    """The run's trace as a download, streamed as it is written (the first bytes come at
+    once, the server holds a few thousand events at a time): JSONL (playground.event/1,
+    opening with a header line that carries the run's spec, each line saying its format),
+    Chrome/Perfetto JSON, ShiViz, Mermaid (Markdown) or PlantUML. `GET /api/exports`
+    lists the formats and the tools that open them."""
     run = get_run(run_id)
-    exporter = EXPORTERS[fmt]
-    events = list(TraceEvent.objects.filter(run=run).order_by("seq").values_list("data", flat=True))
-    response = HttpResponse(exporter.export(events), content_type=exporter.content_type)
-    name = f"{run.scenario or 'run'}-{str(run.id)[:8]}.{exporter.extension}"
+    chosen = exporter(fmt)
+    chunks = in_chunks(chosen.stream(stored_events(run), run.spec or None))
+    content = pulled(chunks) if isinstance(request, ASGIRequest) else chunks
+    response = StreamingHttpResponse(content, content_type=chosen.content_type)
+    name = f"{run.scenario or 'run'}-{str(run.id)[:8]}.{chosen.extension}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
+
+@router.get("/exports", response=list[ExportFormat], tags=["traces"])
+def export_formats(request):
+    """The formats a trace downloads in (`GET /api/runs/{id}/trace?format=…`): each with
+    its title, file extension, content type and one line saying which tool opens it.
+    The page's download menu is built from this list; a new format is one module in
+    playground/exports and one line in its EXPORTERS registry."""
+    return [{"format": name, "title": e.title, "extension": e.extension, "content_type": e.content_type,
+             "opens_with": e.opens_with} for name, e in EXPORTERS.items()]

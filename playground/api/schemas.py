@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import Field, WithJsonSchema
 
-from playground.exports import EXPORTERS
+from playground.exports import ALIASES, EXPORTERS
 
 Spec = dict[str, Any]
 
@@ -127,4 +127,14 @@ class Uploaded(RunCreated):
     events: int
 
 
-TraceFormat = Literal[tuple(sorted(EXPORTERS))]
+TraceFormat = Literal[tuple(sorted({*EXPORTERS, *ALIASES}))]
+
+
+class ExportFormat(Schema):
+    """One format a trace downloads in (GET /api/exports)."""
+
+    format: str = Field(description="the value of `format` in GET /api/runs/{id}/trace")
+    title: str
+    extension: str = Field(description="the downloaded file's extension")
+    content_type: str
+    opens_with: str = Field(description="one line saying which tool opens it")

@@ -1,5 +1,11 @@
 """POST /api/traces: an uploaded JSONL trace becomes a stored run that can be watched,
-downloaded and replayed like any other."""
+downloaded and replayed like any other, with the scenario it carries.
+
+The trace is checked whole before anything is stored: its format version on every line
+(or a header line), seq 1, 2, 3 … without a gap, each event against the event contract
+(a known kind, each field of its type: playground.exports.checks), the text a database
+refuses, the header's spec (a playground.scenario/1 spec) and the final run.finished.
+A refusal is a 400 naming the line and the field (`events[4].vc`, "line 6: …")."""
 
 import copy
 
@@ -8,7 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from ninja import Router, Status
 
-from playground.exports.jsonl import parse
+from playground.engine.spec import SpecError, validate
+from playground.exports.checks import problem
+from playground.exports.jsonl import read
 from playground.runs.models import Run, TraceEvent
 from playground.runs.quota import over_quota, owner_of
 from playground.scenarios.models import Scenario
@@ -49,16 +57,18 @@ def read_upload(request):
         raise ApiError(400, "the trace is not UTF-8 text") from None
 
 
-def check(events):
+def check(events, lines=None):
     """Problems with the trace as {"path", "message"}: seq must run 1, 2, 3 … and it
     must end with run.finished, whose status the run takes; what is stored in columns
-    must fit them, and no text may be one a database refuses (NUL, lone surrogates)."""
+    must fit them, no text may be one a database refuses (NUL, lone surrogates), and
+    each event must keep the event contract. Each message names the event's line."""
     if not events:
         return [{"path": "", "message": "the trace has no events"}]
     for index, event in enumerate(events):
         problems = check_event(index, event)
         if problems:
-            return problems
+            line = lines[index] if lines else index + 1
+            return [{**p, "message": f"line {line}: {p['message']}"} for p in problems]
     errors = []
     last = events[-1]
     if last.get("kind") != "run.finished":
@@ -86,7 +96,30 @@ def check_event(index, event):
         limit = LIMITS.get(field)
         if limit and len(value) > limit:
             return [{"path": f"{where}.{field}", "message": f"at most {limit} characters ({len(value)} given)"}]
-    return check_value(event, where, MAX_EVENT_DEPTH)
+    problems = check_value(event, where, MAX_EVENT_DEPTH)
+    if problems:
+        return problems
+    broken = problem(event)
+    if broken:
+        field, message = broken
+        return [{"path": f"{where}.{field}", "message": message}]
+    return []
+
+
+def checked_header_spec(spec, line):
+    """The spec a trace's header carries, if it is a playground.scenario/1 spec."""
+    problems = check_value(spec, "spec", MAX_EVENT_DEPTH)
+    if problems:
+        raise ApiError(400, f"line {line}: {problems[0]['path']}: {problems[0]['message']}", problems)
+    try:
+        validate(spec)
+    except SpecError as exc:
+        errors = [{"path": f"spec.{e['path']}" if e.get("path") else "spec", "message": e["message"]}
+                  for e in exc.errors]
+        first = errors[0] if errors else {"path": "spec", "message": "invalid"}
+        raise ApiError(400, f"line {line}: the header's spec is invalid: {first['path']}: {first['message']}",
+                       errors) from None
+    return spec
 
 
 def replay_spec(started, finished, user=None):
@@ -114,7 +147,11 @@ def trace_upload(request):
     """Upload a JSONL trace (the raw body, or the multipart field `trace`): it becomes a
     stored run of yours that can be watched, downloaded and replayed. Every line says its
     format, `"format": "playground.event/1"`, or the trace opens with the header line
-    `{"format": "playground.event/1"}`; another version is refused, naming the line."""
+    `{"format": "playground.event/1", "spec": {…}}` (the spec is optional: the
+    scenario the run ran, kept with the run so that it opens in the editor; the JSONL
+    download writes it). Another version is refused, naming the line; so is an event
+    that breaks the event contract (an unknown kind, a field of the wrong type), naming
+    the line and the field. Nothing is stored unless the whole trace is good."""
     text = read_upload(request)
     if text is None:
         return too_big()
@@ -123,15 +160,22 @@ def trace_upload(request):
     if refusal:
         raise ApiError(429, refusal)
     try:
-        events = parse(text)
+        trace = read(text)
     except ValueError as exc:
         raise ApiError(400, str(exc), [{"path": str(exc).split(":", 1)[0], "message": str(exc)}]) from None
-    errors = check(events)
+    events = trace.events
+    errors = check(events, trace.lines)
     if errors:
-        raise ApiError(400, "the trace is not a playground.event/1 trace", errors)
+        first = errors[0]
+        raise ApiError(400, f"the trace is not a playground.event/1 trace: {first['path']}: {first['message']}",
+                       errors)
     started = events[0] if events[0].get("kind") == "run.started" else {}
     finished = events[-1]
-    slug, spec = replay_spec(started, finished, request.user)
+    if trace.spec is not None:
+        spec = checked_header_spec(trace.spec, 1)
+        slug = started.get("scenario") if isinstance(started.get("scenario"), str) else ""
+    else:
+        slug, spec = replay_spec(started, finished, request.user)
     now = timezone.now()
     with transaction.atomic():
         run = Run.objects.create(

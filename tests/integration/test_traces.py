@@ -12,6 +12,11 @@ from .helpers import counter_spec, post_run, watch_to_end
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def body(response):
+    """A download's bytes: traces stream (StreamingHttpResponse)."""
+    return b"".join(response.streaming_content)
+
+
 def finished_run(client):
     created = post_run(client, {"scenario": counter_spec(20)})
 
@@ -21,7 +26,7 @@ def finished_run(client):
 
 def test_an_uploaded_jsonl_trace_becomes_a_run_with_the_status_of_its_run_finished(client, worker):
     run_id, events = finished_run(client)
-    trace = client.get(f"/api/runs/{run_id}/trace?format=jsonl").content
+    trace = body(client.get(f"/api/runs/{run_id}/trace?format=jsonl"))
 
     response = client.post("/api/traces", trace, content_type="application/x-ndjson")
 
@@ -33,7 +38,8 @@ def test_an_uploaded_jsonl_trace_becomes_a_run_with_the_status_of_its_run_finish
     assert run.source == "upload"
     stored = list(TraceEvent.objects.filter(run=run).order_by("seq").values_list("data", flat=True))
     assert stored == events
-    assert client.get(f"/api/runs/{run.id}/trace").content == trace
+    assert run.spec == json.loads(trace.splitlines()[0])["spec"]  # the header carries the spec
+    assert body(client.get(f"/api/runs/{run.id}/trace")) == trace
 
 
 def test_a_trace_can_be_uploaded_as_a_file(client, transactional_db):
@@ -53,11 +59,12 @@ def versioned(body):
 
 
 @pytest.mark.parametrize("body, path", [
-    ('{"seq": 1, "kind": "run.started"}\nnot json\n', "line 2"),
-    ('{"seq": 1, "kind": "run.started"}\n{"seq": 3, "kind": "run.finished", "status": "completed"}\n',
+    ('{"seq": 1, "t": 0, "kind": "run.started"}\nnot json\n', "line 2"),
+    ('{"seq": 1, "t": 0, "kind": "run.started"}\n{"seq": 3, "t": 1, "kind": "run.finished", "status": "completed"}\n',
      "events[1].seq"),
-    ('{"seq": 1, "kind": "run.started"}\n', "events[0]"),
-    ('{"seq": 1, "kind": "run.finished", "status": "great"}\n', "events[0].status"),
+    ('{"seq": 1, "t": 0, "kind": "run.started"}\n', "events[0]"),
+    ('{"seq": 1, "t": 0, "kind": "run.finished", "status": "great"}\n', "events[0].status"),
+    ('{"seq": 1, "t": 0, "kind": "run.begun"}\n', "events[0].kind"),
     ("", ""),
 ])
 def test_a_broken_trace_is_refused_with_where_it_breaks(client, transactional_db, body, path):
@@ -79,17 +86,24 @@ def test_a_trace_over_the_upload_limit_is_a_413(client, transactional_db, settin
     ("mermaid", "sequenceDiagram"), ("plantuml", "@startuml"),
 ])
 def test_a_run_downloads_in_each_export_format(client, worker, fmt, marker):
+    from playground.exports import exporter
+    from tests.exports.consumers import check_perfetto, check_shiviz
+
     run_id, events = finished_run(client)
     response = client.get(f"/api/runs/{run_id}/trace?format={fmt}")
-    assert response.status_code == 200
+    assert response.status_code == 200 and response.streaming
+    assert response["Content-Type"] == exporter(fmt).content_type
     assert response["Content-Disposition"].startswith("attachment;")
-    body = response.content.decode()
-    assert marker in body
+    assert response["Content-Disposition"].endswith(f'.{exporter(fmt).extension}"')
+    text = body(response).decode()
+    assert marker in text
     if fmt in ("chrome", "perfetto"):
-        trace = json.loads(body)["traceEvents"]
-        assert sum(1 for e in trace if e["ph"] == "B") == sum(1 for e in events if e["kind"] == "sync.acquire")
+        trace = json.loads(text)
+        check_perfetto(trace, events)
+        holds = [e for e in trace["traceEvents"] if e.get("cat") == "holds" and e["ph"] == "b"]
+        assert len(holds) == sum(1 for e in events if e["kind"] == "sync.acquire")
     if fmt == "shiviz":
-        assert len(body.splitlines()) == 2 + 2 * sum(1 for e in events if e.get("node") and e.get("vc"))
+        assert len(check_shiviz(text)) == sum(1 for e in events if e.get("node") and e.get("thread"))
 
 
 def test_stored_events_are_served_in_pages_exactly_as_they_were_emitted(client, worker):
