@@ -39,7 +39,7 @@ def test_the_finished_run_reports_its_result_and_its_trace_downloads(client, wor
     download = client.get(created["trace"])
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith('attachment; filename="lock-counter-')
-    assert parse(download.content.decode()) == events
+    assert parse(b"".join(download.streaming_content).decode()) == events  # the download streams
 
 
 def test_a_client_joining_after_the_end_gets_the_stored_events_and_the_status(client, worker):

@@ -226,7 +226,8 @@ def test_every_exported_line_says_its_format_and_the_export_round_trips(client):
     run_id = response.json()["id"]
     stored = list(TraceEvent.objects.filter(run_id=run_id).order_by("seq").values_list("data", flat=True))
     assert stored == events()  # stored as the engine emits them
-    assert client.get(f"/api/runs/{run_id}/trace?format=jsonl").content.decode() == exported
+    download = client.get(f"/api/runs/{run_id}/trace?format=jsonl")
+    assert b"".join(download.streaming_content).decode() == exported  # the download streams
 
 
 def test_a_header_line_says_the_format_for_every_line_after_it(client):
