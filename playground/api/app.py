@@ -7,7 +7,7 @@ from functools import wraps
 from django.middleware.csrf import CsrfViewMiddleware
 from ninja import NinjaAPI
 
-from . import checks, classrooms, curriculum, errors, runs, scenarios, traces
+from . import checks, classroom_students, classrooms, curriculum, errors, runs, scenarios, traces
 from .jsonbody import StrictJsonParser
 
 DESCRIPTION = """\
@@ -113,6 +113,7 @@ api.add_router("", traces.router)
 api.add_router("", checks.router)
 api.add_router("", curriculum.router)
 api.add_router("", classrooms.router)
+api.add_router("", classroom_students.router)
 
 
 def urlpatterns():

@@ -73,6 +73,29 @@ def _run_events(run_id):
     return events, run.spec or None
 
 
+def judge(lesson_spec, challenge, *, spec=None, run=None, answer=None, run_events=None):
+    """The checker's answer on one challenge of a (validated) lesson: a fix on the edited
+    `spec`, a break on the finished `run` (an id; `run_events(id)` gives its events and
+    spec, by default any executed run's), a predict on the `answer`; ApiError otherwise.
+    POST /api/checks and a classroom seat's checks (classroom_students.py) both call it."""
+    edited = events = None
+    if challenge["kind"] == "fix":
+        if not isinstance(spec, dict):
+            raise ApiError(400, "a fix is checked on your edited scenario",
+                           [{"path": "spec", "message": "give the edited playground.scenario/1 spec"}])
+        edited = checked_spec(spec)
+    elif challenge["kind"] == "break":
+        if run is None:
+            raise ApiError(400, "a break is checked from your run", [{"path": "run", "message": "give the run's id"}])
+        events, edited = (run_events or _run_events)(run)
+    try:
+        return check(lesson_spec, challenge, edited_spec=edited, events=events, answer=answer)
+    except (CheckError, SpecError) as exc:
+        raise ApiError(400, str(exc), exc.errors) from None
+    except boundary.BoundaryUnavailable as exc:
+        raise ApiError(503, f"the sandbox is not available here: {exc}") from None
+
+
 @router.post("/checks", response={200: CheckOut, **errors(400, 404, 409, 413, 503)}, exclude_none=True)
 def check_challenge(request, body: CheckIn):
     """Check one challenge of a lesson. **predict**: `answer` against the lesson's (a
@@ -92,22 +115,7 @@ def check_challenge(request, body: CheckIn):
     challenge = find_challenge(row.spec, body.challenge)
     if challenge is None:
         raise not_found("challenge")
-    edited = events = None
-    if challenge["kind"] == "fix":
-        if not isinstance(body.spec, dict):
-            raise ApiError(400, "a fix is checked on your edited scenario",
-                           [{"path": "spec", "message": "give the edited playground.scenario/1 spec"}])
-        edited = checked_spec(body.spec)
-    elif challenge["kind"] == "break":
-        if body.run is None:
-            raise ApiError(400, "a break is checked from your run", [{"path": "run", "message": "give the run's id"}])
-        events, edited = _run_events(body.run)
-    try:
-        result = check(row.spec, challenge, edited_spec=edited, events=events, answer=body.answer)
-    except (CheckError, SpecError) as exc:
-        raise ApiError(400, str(exc), exc.errors) from None
-    except boundary.BoundaryUnavailable as exc:
-        raise ApiError(503, f"the sandbox is not available here: {exc}") from None
+    result = judge(row.spec, challenge, spec=body.spec, run=body.run, answer=body.answer)
     if request.user.is_authenticated:
         Progress.record(request.user, row.slug, challenge["id"],
                         Progress.State.PASSED if result["passed"] else Progress.State.TRIED)

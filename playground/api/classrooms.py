@@ -1,7 +1,7 @@
-"""Classrooms: a teacher opens a class, students join it with its code (no account: a
-signed cookie per class), the teacher pushes activities, students answer and run, the
-teacher reveals, spotlights, exports and ends it. The rules live in
-playground/classroom (actions.py, state.py); this is their HTTP face.
+"""Classrooms, the teacher's side: a teacher opens a class, pushes activities, opens
+votes, reveals, explores, spotlights, renames and removes students, exports and ends it
+(the students' side: classroom_students.py; who is asking: classroom_access.py). The
+rules live in playground/classroom (actions.py, state.py); this is their HTTP face.
 
 Who may see what: a teacher sees only their own classes; anyone else asking about a class
 by its code with a teacher's action (another teacher guessing codes, a visitor) gets 404,
@@ -13,23 +13,32 @@ import io
 from typing import Annotated, Any, Literal
 
 import segno
-from django.db import transaction
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, WithJsonSchema
 
-from playground.classroom import actions, seats, state
-from playground.classroom.models import Activity, Classroom, Seat
+from playground.classroom import actions, state
+from playground.classroom.models import Classroom
 
 from . import runs as runs_api  # a module: runs.py imports this one too (the seat hook)
+from .classroom_access import (
+    Code,
+    Payload,
+    activity_of,
+    class_seat,
+    links,
+    open_class,
+    open_teacher_class,
+    refused,
+    seat_of,
+    teacher_class,
+)
+from .classroom_students import seat_for_run, start_seat_run  # noqa: F401  (POST /api/runs calls them here)
 from .errors import ApiError, require_user
 from .scenarios import checked_spec
 from .schemas import errors
 
 router = Router(tags=["classrooms"])
-
-Payload = dict[str, Any]
-Code = Annotated[str, Field(min_length=1, max_length=12)]
 
 
 class ClassroomIn(Schema):
@@ -47,18 +56,6 @@ class ClassroomCreated(Schema):
     url: str
 
 
-class JoinIn(Schema):
-    name: str = Field(min_length=1, max_length=40, description="a display name, unique within the class")
-
-
-class Joined(Schema):
-    seat: int
-    name: str
-    code: str
-    ws: str
-    rejoined: bool = Field(False, description="true: the cookie already held a seat of this class")
-
-
 class ActivityIn(Schema):
     scenario: Annotated[Any, WithJsonSchema({"oneOf": [{"type": "string", "description": "a scenario slug"},
                                                        {"type": "object", "description": "a scenario spec"}]})]
@@ -71,12 +68,6 @@ class ActivityIn(Schema):
 
 class EditingIn(Schema):
     editing: Literal["locked", "open"]
-
-
-class AnswerIn(Schema):
-    activity: int
-    answer: Annotated[Any, WithJsonSchema({"oneOf": [{"type": "string", "maxLength": 200}, {"type": "number"}]})]
-    vote: Literal[1, 2] | None = Field(None, description="the open vote when left out")
 
 
 class VoteIn(Schema):
@@ -101,72 +92,6 @@ class SpotlightIn(Schema):
 
 class RenameIn(Schema):
     name: str = Field(min_length=1, max_length=40)
-
-
-# --- who is asking -----------------------------------------------------------------------------
-
-def refused(exc):
-    return ApiError(exc.status, exc.message, [{"path": exc.path, "message": exc.message}])
-
-
-def open_class(code):
-    return Classroom.objects.filter(code=code.upper(), ended__isnull=True).first()
-
-
-def seat_of(request, classroom):
-    """The caller's seat in the class, or None; a removed seat is refused (403)."""
-    try:
-        return seats.seat_from_cookies(request.COOKIES, classroom)
-    except seats.SeatRefused as exc:
-        raise ApiError(403, str(exc)) from None
-
-
-def teacher_class(request, code, verb="do that", open_only=False):
-    """The caller's own class, or 403 for one of its students, or 404 for everyone else."""
-    user = request.user
-    if user.is_authenticated:
-        mine = Classroom.objects.filter(code=code.upper(), teacher=user)
-        classroom = mine.filter(ended__isnull=True).first() or (None if open_only else mine.first())
-        if classroom is not None:
-            return classroom
-    classroom = open_class(code)
-    if classroom is not None and seat_of(request, classroom) is not None:
-        raise ApiError(403, f"only the class's teacher may {verb}")
-    raise ApiError(404, "no such classroom")
-
-
-def open_teacher_class(request, code, verb):
-    classroom = teacher_class(request, code, verb)
-    if not classroom.is_open:
-        raise ApiError(409, "this class has ended")
-    return classroom
-
-
-def student_seat(request, code):
-    classroom = open_class(code)
-    if classroom is None:
-        raise ApiError(404, "no open classroom with that code (it may have ended)")
-    seat = seat_of(request, classroom)
-    if seat is None:
-        raise ApiError(403, f"join the class first (POST /api/classrooms/{classroom.code}/join)")
-    return seat
-
-
-def activity_of(classroom, activity_id, path="activity"):
-    activity = Activity.objects.filter(pk=activity_id, classroom=classroom).select_related("classroom").first()
-    if activity is None:
-        raise ApiError(404, "no such activity in this class", [{"path": path, "message": "no such activity"}])
-    activity.classroom = classroom
-    return activity
-
-
-def links(request, classroom):
-    base = request.build_absolute_uri("/")[:-1]
-    code = classroom.code
-    return {"code": code, "title": classroom.title, "join_url": f"{base}/classrooms/{code}/",
-            "screen_url": f"{base}/classrooms/{code}/screen", "qr": f"/api/classrooms/{code}/qr.svg",
-            "ws": f"/ws/classrooms/{code}/", "screen_ws": f"/ws/classrooms/{code}/screen",
-            "url": f"/api/classrooms/{code}"}
 
 
 # --- the class -------------------------------------------------------------------------------------
@@ -236,36 +161,7 @@ def classroom_end(request, code: Code):
     return {"code": classroom.code, "ended": state.stamp(classroom.ended)}
 
 
-# --- students --------------------------------------------------------------------------------------------
-
-@router.post("/classrooms/{code}/join", response={200: Joined, 201: Joined, **errors(400, 403, 404, 409)})
-def classroom_join(request, code: Code, body: JoinIn):
-    """Anyone with the code takes a seat with a display name (409 if the name is taken) and
-    gets the seat's signed cookie `seat-<CODE>`; coming back with it gives the same seat (200)."""
-    classroom = open_class(code)
-    if classroom is None:
-        raise ApiError(404, "no open classroom with that code (it may have ended)")
-    seat = seat_of(request, classroom)
-    if seat is not None:
-        return Status(200, {"seat": seat.pk, "name": seat.name, "code": classroom.code,
-                            "ws": f"/ws/classrooms/{classroom.code}/", "rejoined": True})
-    try:
-        seat = actions.join(classroom, body.name)
-    except actions.Refused as exc:
-        raise refused(exc) from None
-    response = JsonResponse({"seat": seat.pk, "name": seat.name, "code": classroom.code,
-                             "ws": f"/ws/classrooms/{classroom.code}/", "rejoined": False}, status=201)
-    seats.set_cookie(response, seat, secure=request.is_secure())
-    return response
-
-
-def class_seat(classroom, seat_id):
-    seat = Seat.objects.filter(pk=seat_id, classroom=classroom, removed__isnull=True).first()
-    if seat is None:
-        raise ApiError(404, "no such student in this class")
-    seat.classroom = classroom
-    return seat
-
+# --- students ----------------------------------------------------------------------------------------
 
 @router.patch("/classrooms/{code}/students/{int:seat_id}", response={200: Payload, **errors(400, 403, 404, 409)})
 def student_rename(request, code: Code, seat_id: int, body: RenameIn):
@@ -333,23 +229,6 @@ def activity_editing(request, code: Code, activity_id: int, body: EditingIn):
     return state.activity_public(activity)
 
 
-@router.post("/classrooms/{code}/answers", response={200: Payload, **errors(400, 403, 404, 409)})
-def answer_give(request, code: Code, body: AnswerIn):
-    """A student answers the current activity's open vote (again, to change it, while it is
-    open); a closed or unopened vote is 409."""
-    seat = student_seat(request, code)
-    activity = activity_of(seat.classroom, body.activity)
-    if activity.pk != seat.classroom.activity_id:
-        raise ApiError(409, "this is not the current activity", [{"path": "activity", "message": "not current"}])
-    if not isinstance(body.answer, str | int | float) or isinstance(body.answer, bool) or len(str(body.answer)) > 200:
-        raise ApiError(400, "an answer is a string or a number", [{"path": "answer", "message": "a string or number"}])
-    try:
-        vote = actions.answer(seat, activity, body.answer, body.vote)
-    except actions.Refused as exc:
-        raise refused(exc) from None
-    return {"activity": activity.pk, "vote": vote, "answer": body.answer}
-
-
 @router.post("/classrooms/{code}/votes", response={200: Payload, **errors(400, 403, 404, 409)})
 def vote_set(request, code: Code, body: VoteIn):
     """The teacher opens vote 2 (closing vote 1) or closes the open vote. A closed vote
@@ -413,27 +292,3 @@ def classroom_results(request, code: Code, fmt: Literal["json", "csv"] = Query("
     response["Content-Disposition"] = f'attachment; filename="classroom-{classroom.code}.csv"'
     return response
 
-
-# --- the hook in POST /api/runs -------------------------------------------------------------------------
-
-def seat_for_run(request):
-    """The seat a run is started from (the newest open class's cookie), or None."""
-    try:
-        found = seats.open_seats(request.COOKIES)
-    except seats.SeatRefused as exc:
-        raise ApiError(403, str(exc)) from None
-    return found[0] if found else None
-
-
-def start_seat_run(seat, spec, create):
-    """Create the run through `create()` under the class's limits, and link it to the seat."""
-    refusal = actions.editing_refusal(seat, spec)
-    if refusal:
-        raise ApiError(403, refusal)
-    with transaction.atomic():
-        refusal = actions.run_refusal(seat)
-        if refusal:
-            raise ApiError(429, refusal)
-        run = create()
-        actions.link_run(seat, run)
-    return run

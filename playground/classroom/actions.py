@@ -11,7 +11,7 @@ from django.utils import timezone
 from playground.runs.models import Run
 
 from . import notifier, state
-from .models import TEACHERS_GROUP, Activity, Answer, Classroom, Seat, SeatRun, new_code
+from .models import TEACHERS_GROUP, Activity, Answer, Classroom, Seat, SeatCheck, SeatRun, new_code
 
 
 class Refused(Exception):
@@ -226,3 +226,11 @@ def editing_refusal(seat, spec):
     if spec.get("nodes") != activity.spec.get("nodes") or spec.get("links", []) != activity.spec.get("links", []):
         return "the teacher has locked the code of this activity; run it as it is"
     return None
+
+
+def record_check(seat, activity, challenge, result, run_id=None):
+    """Keep the checker's answer on the seat (the dashboard shows the latest per activity)."""
+    SeatCheck.objects.create(seat=seat, activity=activity, challenge=challenge["id"], kind=challenge["kind"],
+                             passed=bool(result.get("passed")), message=str(result.get("message", "")),
+                             result=result, run_id=run_id)
+    notifier.mark_dirty(seat.classroom.code, [seat.pk])

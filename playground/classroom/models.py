@@ -126,3 +126,22 @@ class SeatRun(models.Model):
     seat = models.ForeignKey(Seat, on_delete=models.CASCADE, related_name="runs")
     activity = models.ForeignKey(Activity, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs")
     created = models.DateTimeField(default=timezone.now, db_index=True)
+
+
+class SeatCheck(models.Model):
+    """A challenge a student checked in class (POST /api/classrooms/<code>/checks): the
+    checker's answer, kept so the dashboard shows it (the seat's latest on the activity)."""
+
+    seat = models.ForeignKey(Seat, on_delete=models.CASCADE, related_name="checks")
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="checks")
+    challenge = models.CharField(max_length=100)
+    kind = models.CharField(max_length=10, help_text="predict, break or fix")
+    passed = models.BooleanField()
+    message = models.TextField()
+    result = models.JSONField(help_text="the checker's whole answer (POST /api/checks)")
+    run = models.ForeignKey(Run, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                            help_text="break: the run checked")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["at", "id"]

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from playground.runs.models import Run, TraceEvent
 
-from .models import Answer, SeatRun
+from .models import Answer, SeatCheck, SeatRun
 
 # A seat with an open socket counts as connected while its pages beat (every 30 s).
 PRESENCE_STALE = timedelta(seconds=90)
@@ -142,19 +142,34 @@ def seat_status(seat, latest, activity):
     return latest.status
 
 
-def challenge_state(latest):
-    """The checker's verdict on the seat's latest run (run.finished["verdict"]), if any."""
+def challenge_state(latest, checked=None):
+    """The seat's latest check on the activity (POST .../checks: `{"source": "check",
+    "challenge", "kind", "passed", "message", "at"}`), else the verdict on its latest
+    run (run.finished["verdict"], `"source": "run"`), if any."""
+    if checked is not None:
+        return {"source": "check", "challenge": checked.challenge, "kind": checked.kind, "passed": checked.passed,
+                "message": checked.message, "covered": (checked.result or {}).get("covered"),
+                "run": str(checked.run_id) if checked.run_id else None, "at": stamp(checked.at)}
     if latest is None or not isinstance(latest.result, dict):
         return None
     verdict = latest.result.get("verdict")
-    return verdict if isinstance(verdict, dict) else None
+    return {**verdict, "source": "run"} if isinstance(verdict, dict) else None
 
 
-def seat_json(seat, latest, activity, answers, runs=0, now=None):
+def latest_checks(activity, seat=None):
+    """{seat id: its latest SeatCheck} on the activity."""
+    if activity is None:
+        return {}
+    found = SeatCheck.objects.filter(activity=activity, seat__removed__isnull=True)
+    found = found.filter(seat=seat) if seat is not None else found
+    return {check.seat_id: check for check in found.order_by("at", "id")}
+
+
+def seat_json(seat, latest, activity, answers, runs=0, now=None, checked=None):
     return {"id": seat.pk, "name": seat.name, "connected": connected(seat, now), "last_seen": stamp(seat.last_seen),
             "joined": stamp(seat.joined), "status": seat_status(seat, latest, activity),
             "answers": {str(vote): answer for vote, answer in sorted(answers.items())},
-            "run": run_brief(latest), "challenge": challenge_state(latest), "runs": runs}
+            "run": run_brief(latest), "challenge": challenge_state(latest, checked), "runs": runs}
 
 
 def activity_runs(classroom, activity):
@@ -199,8 +214,9 @@ def dashboard(classroom):
         for seat_id, vote, answer in answers:
             by_seat[seat_id][vote] = answer
     now = timezone.now()
-    students = [seat_json(seat, latest.get(seat.pk), activity, by_seat.get(seat.pk, {}), counts[seat.pk], now)
-                for seat in seats]
+    checks = latest_checks(activity)
+    students = [seat_json(seat, latest.get(seat.pk), activity, by_seat.get(seat.pk, {}), counts[seat.pk], now,
+                          checks.get(seat.pk)) for seat in seats]
     outcomes = Counter()
     labels = {}
     for run in latest.values():
@@ -235,7 +251,8 @@ def student_view(seat):
         answers = dict(Answer.objects.filter(activity=activity, seat=seat).values_list("vote", "answer"))
     latest = own[-1] if own else None
     return {"role": "student", "code": classroom.code, "title": classroom.title, "open": classroom.is_open,
-            "seat": {**seat_json(seat, latest, activity, answers, len(own)), "runs": [run_brief(r) for r in own]},
+            "seat": {**seat_json(seat, latest, activity, answers, len(own), checked=latest_checks(activity, seat)
+                                 .get(seat.pk)), "runs": [run_brief(r) for r in own]},
             "activity": activity_public(activity),
             "revealed": reveal_content(activity) if activity is not None and activity.revealed else None,
             "spotlight": classroom.spotlight}
@@ -269,6 +286,8 @@ def results(classroom):
     link_of = {run_id: (seat_id, activity_id) for run_id, seat_id, activity_id in links}
     for run in Run.objects.filter(id__in=list(link_of)).only(*RUN_FIELDS).order_by("created"):
         runs[link_of[run.id]].append(run)
+    checks = {(check.seat_id, check.activity_id): check
+              for check in SeatCheck.objects.filter(activity__classroom=classroom).order_by("at", "id")}
     rows = []
     for seat in seats:
         for activity in activities or [None]:
@@ -276,7 +295,7 @@ def results(classroom):
             own = runs.get((seat.pk, activity_id), [])
             latest = own[-1] if own else None
             outcome = run_outcome(latest) if latest else None
-            verdict = challenge_state(latest)
+            verdict = challenge_state(latest, checks.get((seat.pk, activity_id)))
             given = answers.get((seat.pk, activity_id), {})
             rows.append({"seat": seat.pk, "name": seat.name, "removed": seat.removed is not None,
                          "activity": activity_id, "mode": activity.mode if activity else None,
@@ -287,6 +306,7 @@ def results(classroom):
                          (latest.status if latest else "idle"),
                          "outcome": outcome and outcome["label"], "outcome_key": outcome and outcome["key"],
                          "challenge_passed": verdict.get("passed") if verdict else None,
+                         "challenge_message": verdict.get("message") if verdict else None,
                          "runs": [str(r.id) for r in own]})
     return {"code": classroom.code, "title": classroom.title, "created": stamp(classroom.created),
             "ended": stamp(classroom.ended),
