@@ -153,3 +153,76 @@ def test_idempotent_retries_the_key_makes_the_bank_charge_once_whatever_is_lost(
         if "transfer 30: done" in outputs(events, "client/main"):
             assert [e["value"] for e in charges(events)] == [70], seed
     assert "idempotency key" in spec["summary"] and "idempotent" in spec["summary"]
+
+
+# -- two-phase-commit ----------------------------------------------------------------------
+
+PARTICIPANTS = ("p1", "p2", "p3")
+
+
+def states_written(events: list[dict]) -> list[tuple[str, str]]:
+    return [(e["node"], e["value"]) for e in kinds(events, "var.write")
+            if e["node"] in PARTICIPANTS and e["name"] == "state"]
+
+
+def test_two_phase_commit_with_the_coordinator_crashed_after_the_votes_nobody_commits_or_aborts():
+    events = events_of("two-phase-commit")
+    crash = index(events, lambda e: e["kind"] == "node.crash" and e["node"] == "coordinator")
+    votes = [i for i, e in enumerate(events) if e["kind"] == "msg.recv" and e["to"] == "coordinator"]
+    assert len(votes) == 3 and max(votes) < crash  # every participant had voted (and promised)
+    assert not sent(events, **{"from": "coordinator", "content": "GLOBAL_COMMIT"})
+    assert sorted(states_written(events)) == [(p, "READY") for p in PARTICIPANTS]  # never COMMIT, never ABORT
+    end = finished(events)
+    assert end["status"] == "completed"
+    for p in PARTICIPANTS:
+        assert end["shared"][p]["state"] == "READY" and end["shared"][p]["log"] == ["INIT", "VOTE_COMMIT"]
+        assert any(line.startswith("BLOCKED in READY") for line in outputs(events, f"{p}/main"))
+        # it asked the others, and every answer it got was READY: nobody could tell it more
+        assert any("DECISION_REQUEST" in e["content"] for e in sent(events, **{"from": p}))
+        answers = [e["content"] for e in kinds(events, "msg.send") if e["to"] == p and "state" in e["content"]]
+        assert answers and all(a == {"state": "READY"} for a in answers)
+
+
+def test_two_phase_commit_without_the_crash_every_participant_commits():
+    spec = builtin("two-phase-commit")
+    events = run(validate({**copy.deepcopy(spec), "faults": []}))
+    assert finished(events)["status"] == "completed"
+    assert sorted(states_written(events)) == sorted([(p, "READY") for p in PARTICIPANTS]
+                                                    + [(p, "COMMIT") for p in PARTICIPANTS])
+    for p in PARTICIPANTS:
+        assert finished(events)["shared"][p]["log"] == ["INIT", "VOTE_COMMIT", "GLOBAL_COMMIT"]
+
+
+# -- heartbeat-failure-detector ------------------------------------------------------------
+
+def printed(events: list[dict], thread: str, words: str) -> list[int]:
+    """Indexes of the output events of `thread` that contain `words`."""
+    return [i for i, e in enumerate(events) if e["kind"] == "output" and e["thread"] == thread and words in e["text"]]
+
+
+def test_heartbeat_a_slow_link_makes_the_live_worker_look_dead_then_the_crash_is_detected():
+    events = events_of("heartbeat-failure-detector")
+    crash = index(events, lambda e: e["kind"] == "node.crash" and e["node"] == "worker")
+    suspicions = printed(events, "monitor/main", "SUSPECTED")
+    false_ones = printed(events, "monitor/main", "FALSE suspicion")
+    assert suspicions[0] < crash and false_ones and suspicions[0] < false_ones[0] < crash
+    # while suspected, the worker was alive and beating: it sent heartbeats between the two lines
+    beats = [i for i, e in enumerate(events) if e["kind"] == "msg.send" and e["from"] == "worker"]
+    assert any(suspicions[0] < i < false_ones[0] for i in beats)
+    # the congestion came first: a link fault raised the latency before the suspicion
+    slow = index(events, lambda e: e["kind"] == "net.link")  # the first change: 600 ms
+    assert slow < suspicions[0]
+    # the real crash: suspected again afterwards, never heard from again, declared dead
+    assert any(i > crash for i in suspicions)
+    assert not [i for i in beats if i > crash]
+    assert "declared dead" in outputs(events, "monitor/main")[-1]
+
+
+def test_heartbeat_a_timeout_longer_than_the_delay_suspects_only_the_crashed_worker():
+    spec = builtin("heartbeat-failure-detector")
+    patient = with_code(spec, {"monitor/main": replace(code_of(spec, "monitor/main"), "TIMEOUT = 0.35", "TIMEOUT = 1.0")})
+    events = run(patient)
+    crash = index(events, lambda e: e["kind"] == "node.crash" and e["node"] == "worker")
+    suspicions = printed(events, "monitor/main", "SUSPECTED")
+    assert suspicions and all(i > crash for i in suspicions)
+    assert not printed(events, "monitor/main", "FALSE suspicion")
