@@ -109,8 +109,9 @@ class SandboxedRun:
         the child gives snippets the real builtins and no source check or audit hook,
         to prove that the operating-system wall alone stops them."""
         self.spec = spec
-        # Sockets: four ends per direction of each link, plus each node's listener.
-        sockets = 8 * len(spec.get("links", [])) + len(spec["nodes"]) + 1
+        # Sockets: four ends per direction of each link, plus each node's listener and its
+        # spare connections to and from the relays (links added during the run).
+        sockets = 8 * len(spec.get("links", [])) + 5 * len(spec["nodes"]) + 1
         self.limits = {"memory_mb": memory_mb, "cpu_s": int(spec["run"]["timeout_ms"] / 1000) + 5,
                        "open_files": 64 + sockets}
         self.grace_s = grace_s

@@ -28,6 +28,9 @@ from .threads import BLOCKED, FAILED, FINISHED, RunStopped
 
 MAX_PRINT = 4000
 MAX_SLEEP_S = 3600
+# now() adds this to a node's clock so that its values look like times (2024-01-01 UTC);
+# fixed, so that a replay gives the same values.
+EPOCH = 1_704_067_200.0
 
 
 def seconds(value: Any, what: str = "sleep()") -> float:
@@ -97,6 +100,7 @@ class ThreadRun:
                 raise RunStopped(rt.end_status)
             self.ctx = rt.new_thread(node, base if isinstance(base, str) and base.isidentifier() else "Thread",
                                      parent.snippet)
+            self.ctx.vtime = parent.vtime  # a new thread starts at its parent's (virtual) time
             rt.start_thread(self.ctx, run, gated=False)
 
     def join(self, timeout: float | None = None) -> None:
@@ -192,7 +196,8 @@ class SnippetAPI:
         rt = self.runtime
         ctx = rt.local.ctx
         rt.point(ctx)
-        if rt.controlled:  # time is the chooser's: under control a sleep takes no time
+        if rt.controlled:  # time is the chooser's: under control a sleep takes no time...
+            ctx.vtime += duration  # ...but the thread's virtual clock (now()) moves on
             rt.point(ctx, local=True)
             return
         until = time.monotonic() + duration
@@ -207,6 +212,17 @@ class SnippetAPI:
             finally:
                 ctx.sleeping = False
 
+    def now(self) -> float:
+        """This node's physical clock, in seconds: the run's time × (1 + drift) + offset,
+        after EPOCH. Free runs: real time since the run started. Controlled runs: the
+        thread's virtual time (its sleeps, and the arrival of the messages it received),
+        so a replay reads the same values."""
+        rt = self.runtime
+        clock = self.node.spec.get("clock") or {}
+        elapsed = rt.local.ctx.vtime if rt.controlled else time.perf_counter() - rt.log.t0
+        drift, offset = clock.get("drift_ppm") or 0, clock.get("offset_ms") or 0
+        return EPOCH + elapsed * (1 + drift / 1_000_000) + offset / 1000
+
     def section(self, name: str) -> Section:
         """`with section('critical'):` marks code that invariants can count with inside('critical')."""
         return wrap(Section, (self, str(name)))
@@ -220,8 +236,11 @@ class SnippetAPI:
         """The next message for this node (waits; None after `timeout` seconds)."""
         if timeout is not None:
             timeout = seconds(timeout, "recv(timeout)")
-        got = self.runtime.network.recv(self.runtime.local.ctx, timeout)
+        ctx = self.runtime.local.ctx
+        got = self.runtime.network.recv(ctx, timeout)
         if got is None:
+            if self.runtime.controlled and timeout:
+                ctx.vtime += timeout  # it waited that long, in virtual time
             return None
         return Message(got.id, got.sender, got.recipient, got.content, got.lamport, dict(got.vc))
 
@@ -266,6 +285,9 @@ class SnippetAPI:
         def sleep(seconds: float = 0) -> None:
             api.sleep(seconds)
 
+        def now() -> float:
+            return api.now()
+
         def section(name: str) -> Section:
             return api.section(name)
 
@@ -290,7 +312,7 @@ class SnippetAPI:
         def spawn(fn, *args: Any, name: str | None = None, **kwargs: Any) -> SnippetThread:
             return api.spawn(fn, *args, name=name, **kwargs)
 
-        return {"print": print, "sleep": sleep, "section": section, "send": send, "recv": recv, "reply": reply,
+        return {"print": print, "sleep": sleep, "now": now, "section": section, "send": send, "recv": recv, "reply": reply,
                 "broadcast": broadcast, "neighbors": neighbors, "current_thread": current_thread,
                 "spawn": spawn}
 

@@ -18,16 +18,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from . import contract
 from .instrument import SnippetRefused, compile_expression
 from .primitives import registry
+from .spec_network import Clock, Fault, Link, network_errors
 
 FORMAT = "playground.scenario/1"
 RESOURCE_TYPES = registry.RESOURCE_TYPES
 MODES = ("free", "step", "replay", "random", "explore")
-FAULT_ACTIONS = ("crash", "restart", "partition", "heal", "link")
 PACE_MIN, PACE_MAX = 0.5, 50.0  # run.pace: steps per second
 
 # Names a snippet already has; a shared variable or resource may not hide them.
 RESERVED_NAMES = frozenset(
-    {"print", "sleep", "me", "send", "recv", "reply", "broadcast", "neighbors", "spawn", "section",
+    {"print", "sleep", "now", "me", "send", "recv", "reply", "broadcast", "neighbors", "spawn", "section",
      "inside", "threading", "Thread", "current_thread", *registry.CONSTRUCTORS}
 )
 # A spec is JSON written by a person: nothing in it needs more levels than this (a shared
@@ -103,6 +103,7 @@ class Node(_Model):
     resources: list[Resource] = Field(default_factory=list, max_length=50)
     setup: str = Field(default="", max_length=20_000)
     threads: list[Thread] = Field(default_factory=list, max_length=50)
+    clock: Clock | None = None  # its physical clock, read by now() (spec_network.Clock)
     x: float | None = None
     y: float | None = None
 
@@ -117,34 +118,6 @@ class Node(_Model):
         for name in value:
             _python_name(name)
         return value
-
-
-class Link(_Model):
-    a: str
-    b: str
-    latency_ms: float = Field(default=0, ge=0, le=10_000)
-    jitter_ms: float = Field(default=0, ge=0, le=10_000)
-    loss: float = Field(default=0, ge=0, le=1)
-    duplicate: float = Field(default=0, ge=0, le=1)
-    reorder: float = Field(default=0, ge=0, le=1)
-
-
-class Fault(_Model):
-    """Something that happens to the network at `at_ms`.
-
-    `partition` takes `groups` (no message crosses between groups, both ways)
-    or `cut`, a list of one-way pairs `[from, to]` (a→b cut, b→a still flows).
-    `link` changes the settings of the link between `a` and `b`.
-    """
-
-    at_ms: float = Field(ge=0, le=3_600_000)
-    action: Literal[FAULT_ACTIONS]  # type: ignore[valid-type]
-    node: str | None = None
-    groups: list[list[str]] | None = None
-    cut: list[tuple[str, str]] | None = None
-    a: str | None = None
-    b: str | None = None
-    settings: dict[str, float] | None = None
 
 
 class RunSettings(_Model):
@@ -355,27 +328,8 @@ def _semantic_errors(sc: Scenario) -> list[dict[str, str]]:
         problem = syntax_error(node.setup)
         if problem:
             add(f"{where}.setup", problem)
-    for i, link in enumerate(sc.links):
-        for end in ("a", "b"):
-            if getattr(link, end) not in node_ids:
-                add(f"links[{i}].{end}", f"unknown node {getattr(link, end)!r}")
-        if link.a == link.b:
-            add(f"links[{i}]", "a link joins two different nodes")
-    for i, fault in enumerate(sc.faults):
-        if fault.action in ("crash", "restart") and fault.node not in node_ids:
-            add(f"faults[{i}].node", f"unknown node {fault.node!r}")
-        for group in fault.groups or []:
-            for member in group:
-                if member not in node_ids:
-                    add(f"faults[{i}].groups", f"unknown node {member!r}")
-        for pair in fault.cut or []:
-            for member in pair:
-                if member not in node_ids:
-                    add(f"faults[{i}].cut", f"unknown node {member!r}")
-        if fault.action == "partition" and not (fault.groups or fault.cut):
-            add(f"faults[{i}]", "a partition needs `groups` or `cut`")
-        if fault.action == "link" and (fault.a not in node_ids or fault.b not in node_ids):
-            add(f"faults[{i}]", "a link change needs the nodes `a` and `b` of an existing link")
+    for path, message in network_errors(node_ids, sc.links, sc.faults):  # links, faults: spec_network
+        add(path, message)
     for i, expr in enumerate(sc.invariants):
         problem = invariant_error(expr)
         if problem:

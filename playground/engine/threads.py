@@ -69,6 +69,7 @@ class ThreadCtx:
         self.seen = 0  # hash of the values this thread has read (explorer)
         self.free_pass = False
         self.mail: Any = None  # a message handed over to this thread waiting in recv()
+        self.vtime = 0.0  # controlled runs: the thread's virtual seconds (sleeps, messages), for now()
         self.wait_pred: Callable[[], bool] | None = None  # controlled modes: what its wait waits for
         self.crashed = False  # ended because its node crashed (not a failure of the run)
         self.yielding: int | None = None  # the event count when it began to yield

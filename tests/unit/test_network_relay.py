@@ -67,7 +67,8 @@ def test_the_same_seed_draws_the_same_fates_and_another_seed_other_ones():
 
 def test_changing_a_link_changes_only_the_settings_given():
     relay = LinkRelay("a", "b", {"latency_ms": 5, "loss": "0.1"}, 0)
-    assert relay.settings == {"latency_ms": 5.0, "jitter_ms": 0.0, "loss": 0.1, "duplicate": 0.0, "reorder": 0.0}
+    assert relay.settings == {"latency_ms": 5.0, "jitter_ms": 0.0, "loss": 0.1, "duplicate": 0.0, "reorder": 0.0,
+                              "bandwidth": None}
     relay.change({"loss": 1, "bandwidth": 3})
     assert set(relay.settings) == set(LINK_FIELDS) and relay.settings["loss"] == 1.0
     assert all(relay.fate() is None for _ in range(100))

@@ -1,5 +1,6 @@
-"""Faults: crashes, restarts, partitions, healing and link changes, from the scenario's
-timeline (free runs) or from the learner's clicks (any run)."""
+"""Faults: crashes, restarts, partitions, healing, link changes and topology changes
+(a link added or removed), from the scenario's timeline (free runs) or from the
+learner's clicks (any run)."""
 
 from __future__ import annotations
 
@@ -80,6 +81,10 @@ class FaultTimeline:
                     rt.emit_run("net.heal")
                 elif action == "link":
                     self._change_link(fault)
+                elif action == "link-add":
+                    self._add_link(fault)
+                elif action == "link-remove":
+                    self._remove_link(fault)
                 rt.check_deadlock()
 
     def _partition(self, fault: dict) -> None:
@@ -89,11 +94,47 @@ class FaultTimeline:
         self.rt.emit_run("net.partition", groups=groups, cut=partition.pairs())
 
     def _change_link(self, fault: dict) -> None:
-        a, b = fault.get("a"), fault.get("b")
-        settings = fault.get("settings") or {k: fault[k] for k in LINK_FIELDS if k in fault}
+        a, b = ends(fault)
         relays = self.network.relays
         if (a, b) not in relays:
             return
         for pair in ((a, b), (b, a)):
-            relays[pair].change(settings)
-        self.rt.emit_run("net.link", a=a, b=b, settings=relays[a, b].settings)
+            relays[pair].change(link_settings(fault))
+        self.rt.emit_run("net.link", a=a, b=b, change="settings", settings=relays[a, b].settings)
+
+    def _add_link(self, fault: dict) -> None:
+        """A new link between `a` and `b` (both ways); nothing happens if they are already
+        linked or are not two nodes of the run (a click may name anything)."""
+        a, b = ends(fault)
+        relay = self.network.add_link(a, b, link_settings(fault))
+        if relay is not None:
+            self.rt.emit_run("net.link", a=a, b=b, change="add", settings=relay.settings)
+
+    def _remove_link(self, fault: dict) -> None:
+        """The link between `a` and `b` is gone (both ways): sending over it fails, and what
+        is on its way over it is dropped (`link-removed`)."""
+        a, b = ends(fault)
+        relay = self.network.remove_link(a, b)
+        if relay is not None:
+            self.rt.emit_run("net.link", a=a, b=b, change="remove", settings=relay.settings)
+
+
+def ends(fault: dict) -> tuple[str | None, str | None]:
+    """A link fault's nodes `a` and `b` (None for what is not text: a click may send anything)."""
+    a, b = fault.get("a"), fault.get("b")
+    return (a if isinstance(a, str) else None), (b if isinstance(b, str) else None)
+
+
+def link_settings(fault: dict) -> dict:
+    """A link fault's settings: its `settings` object, or the link fields given beside
+    `a` and `b`; values that are not numbers (a click may send anything) are left out."""
+    given = fault.get("settings")
+    if not isinstance(given, dict):
+        given = {k: fault[k] for k in LINK_FIELDS if k in fault}
+    return {k: v for k, v in given.items() if k in LINK_FIELDS and _number(k, v)}
+
+
+def _number(key: str, value) -> bool:
+    if value is None:
+        return key == "bandwidth"  # no limit
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < float("inf")

@@ -38,9 +38,12 @@ class HeldDeliveries:
         pass
 
     def accept(self, message: Message) -> None:
-        """Monitor held, just sent: loss and duplication are drawn now; arrivals wait."""
+        """Monitor held, just sent: loss and duplication are drawn now; arrivals wait.
+        The message's virtual time becomes that of its arrival: sent, plus the latency and
+        the transfer time its size takes on a link with a bandwidth (for `now()`)."""
         fate = self.network.route((message.sender, message.recipient), message)
         if fate is not None:
+            message.vtime += min(delay for delay, _ in fate)
             self.held.extend(Delivery(message, copy) for _, copy in fate)
 
     def push(self, message: Message) -> None:
@@ -49,11 +52,16 @@ class HeldDeliveries:
     def deliver(self, delivery: Delivery) -> None:
         """Monitor held: the chosen delivery happens now."""
         net, rt = self.network, self.network.rt
+        if delivery not in self.held:  # lost (a crash, a removed link) while it was being chosen
+            return
         self.held.remove(delivery)
         message = delivery.message
         node = message.recipient
         if rt.footprint is not None:
             rt.footprint.add(("inbox", node, "", "w"))
+        if (message.sender, node) not in net.relays:  # removed since (normally dropped then)
+            net.drop(message, "link-removed")
+            return
         if (message.sender, node) in net.partition:
             net.drop(message, "partition")
             return
@@ -68,3 +76,9 @@ class HeldDeliveries:
         for d in [d for d in self.held if d.message.recipient == node]:
             self.held.remove(d)
             self.network.drop(d.message, "crash")
+
+    def lost_link(self, pairs: set) -> None:
+        """Monitor held: deliveries over a removed link are lost."""
+        for d in [d for d in self.held if (d.message.sender, d.message.recipient) in pairs]:
+            self.held.remove(d)
+            self.network.drop(d.message, "link-removed")

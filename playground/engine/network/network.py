@@ -31,6 +31,7 @@ class Network:
         for link in spec.get("links", []):
             for a, b in ((link["a"], link["b"]), (link["b"], link["a"])):
                 self.relays[a, b] = LinkRelay(a, b, link, runtime.seed)
+        self.known = set(self.relays)  # every directed link the run has had (a removed one's frames)
         self.partition = Partition(self.node_ids)
         self.crashed: set[str] = set()
         self.inboxes = {n: Inbox(n) for n in self.node_ids}
@@ -72,11 +73,18 @@ class Network:
         body, content = encode_content(content)
         shown = content if len(body) <= MAX_VALUE_BYTES else snapshot(content)
         with rt.mutex:
+            relay = self.relays.get((sender, to))
+            if relay is None:  # removed since the check above
+                raise ValueError(f"{sender} has no link to {to!r} any more (it was removed)")
             mid = f"m{next(self.ids)}"
+            extra = {}
+            if relay.settings["bandwidth"]:  # the time its bytes take to go through the link
+                extra["transfer_ms"] = round(relay.transfer_s(len(body)) * 1000, 3)
             rt.emit_at(ctx, "msg.send", id=mid, **{"from": sender, "to": to}, content=shown,
-                       bytes=len(body))
+                       bytes=len(body), **extra)
             clock = ctx.node.clock
-            message = Message(mid, sender, to, content, clock.lamport, dict(clock.vc))
+            message = Message(mid, sender, to, content, clock.lamport, dict(clock.vc), len(body))
+            message.vtime = ctx.vtime
             self.in_flight += 1
             self.transport.accept(message)
         self.transport.push(message)
@@ -92,19 +100,24 @@ class Network:
             message = self.inboxes[node].take(ctx, rt.wait_until, timeout)
             if message is None:
                 return None
+            ctx.vtime = max(ctx.vtime, message.vtime)  # controlled runs: not before it arrived
             ctx.node.clock.merge(message.lamport, message.vc)
             rt.emit_at(ctx, "msg.recv", id=message.id, **{"from": message.sender, "to": node})
         return message
 
     # -- on the way (monitor held) -------------------------------------------------
-    def route(self, link: tuple[str, str], message: Message) -> list[tuple[float, int]] | None:
+    def route(self, link: tuple[str, str], message: Message,
+              now: float | None = None) -> list[tuple[float, int]] | None:
         """The message's fate on `link`: None if it is dropped, else the delay of each
-        copy (a duplicate is announced now)."""
+        copy (a duplicate is announced now). `now`: see `LinkRelay.fate`."""
+        relay = self.relays.get(link)
+        if relay is None:
+            return self.drop(message, "link-removed")
         if link in self.partition:
             return self.drop(message, "partition")
         if link[1] in self.crashed:
             return self.drop(message, "crash")
-        fate = self.relays[link].fate()
+        fate = relay.fate(message.size, now)
         if fate is None:
             return self.drop(message, "loss")
         if len(fate) > 1:
@@ -124,6 +137,26 @@ class Network:
         """It is no longer on its way: into the inbox, or straight to a thread in recv()."""
         self.in_flight -= 1
         self.inboxes[node].put(message, self.rt.wake)
+
+    # -- topology (monitor held) ----------------------------------------------------
+    def add_link(self, a: str, b: str, settings: dict) -> LinkRelay | None:
+        """A new link a–b (both ways), or None if there is one or a, b are not two nodes."""
+        if a not in self.inboxes or b not in self.inboxes or a == b or (a, b) in self.relays:
+            return None
+        for x, y in ((a, b), (b, a)):
+            self.relays[x, y] = LinkRelay(x, y, settings, self.rt.seed)
+            self.known.add((x, y))
+        return self.relays[a, b]
+
+    def remove_link(self, a: str, b: str) -> LinkRelay | None:
+        """The link a–b is gone (both ways); what is on its way over it is dropped (now, or
+        when it reaches the next hop). None if there was no such link."""
+        if (a, b) not in self.relays:
+            return None
+        relay = self.relays.pop((a, b))
+        self.relays.pop((b, a), None)
+        self.transport.lost_link({(a, b), (b, a)})
+        return relay
 
     # -- faults ----------------------------------------------------------------
     def busy(self) -> bool:

@@ -7,6 +7,10 @@ relay: the sender writes the framed message to the relay's connection; the relay
 asks the link's `LinkRelay` for the message's fate and writes each copy on to the
 recipient's socket when it is due. One network thread serves every socket with
 `selectors` and keeps the timers (deliveries and the scenario's fault timeline).
+
+Links added during the run (`link-add`) cannot open sockets (the sandbox forbids it by
+then): each node has one spare connection to the relays and one from them, opened at
+the start, which carry every added link's messages (the frame names its link).
 """
 
 from __future__ import annotations
@@ -67,7 +71,7 @@ class SocketTransport:
         self.closed = False
         self.sel: selectors.BaseSelector | None = None
         self.ports: dict[str, int] = {}
-        if network.relays:
+        if len(network.node_ids) > 1:  # links may be added during the run
             self._open_sockets()
 
     def _open_sockets(self) -> None:
@@ -89,6 +93,17 @@ class SocketTransport:
             self.to_node[a, b] = Conn(relay_out, None)
             self.sel.register(relay_out, selectors.EVENT_READ, self.to_node[a, b])
             self._watch(Conn(node_end, lambda body, node=b: self._arrive(node, body)))
+        self.spare_to_relay: dict[str, socket.socket] = {}  # for links added later
+        self.spare_to_node: dict[str, Conn] = {}
+        for n, server in node_servers.items():
+            sender, relay_end = _pair(relay_server)
+            sender.setblocking(True)
+            self.spare_to_relay[n] = sender
+            self._watch(Conn(relay_end, lambda body, a=n: self._relay_added(a, body)))
+            relay_out, node_end = _pair(server)
+            self.spare_to_node[n] = Conn(relay_out, None)
+            self.sel.register(relay_out, selectors.EVENT_READ, self.spare_to_node[n])
+            self._watch(Conn(node_end, lambda body, node=n: self._arrive(node, body)))
         self.servers = list(node_servers.values()) + [relay_server]
         for node, server in node_servers.items():  # a node takes bytes from anyone on loopback
             server.setblocking(False)
@@ -117,7 +132,7 @@ class SocketTransport:
                     server.close()
                 except OSError:
                     pass
-            for sock in self.to_relay.values():
+            for sock in [*self.to_relay.values(), *self.spare_to_relay.values()]:
                 sock.close()
 
     def after(self, delay_s: float, action) -> None:
@@ -130,14 +145,18 @@ class SocketTransport:
     def push(self, message: Message) -> None:
         """Monitor released: the frame goes to the link's relay."""
         frame = message.frame()
+        link = (message.sender, message.recipient)
         with self.lock:
-            self.to_relay[message.sender, message.recipient].sendall(frame)
+            (self.to_relay.get(link) or self.spare_to_relay[message.sender]).sendall(frame)
 
     def deliver(self, delivery) -> None:
         raise RuntimeError("free runs hold no deliveries")
 
     def lost_node(self, node: str) -> None:
         pass  # frames on their way to a crashed node are dropped when they arrive
+
+    def lost_link(self, pairs: set) -> None:
+        pass  # frames on their way over a removed link are dropped at their next hop
 
     # -- the network thread ------------------------------------------------------------
     def _loop(self) -> None:
@@ -196,25 +215,38 @@ class SocketTransport:
             self.sel.modify(conn.sock, selectors.EVENT_READ, conn)
 
     # -- the relay and the arrival (network thread) ------------------------------------
-    def _relay(self, link: tuple[str, str], body: bytes) -> None:
+    def _relay(self, link: tuple[str, str], body: bytes, message: Message | None = None) -> None:
         try:
-            message = Message.parse(body)
+            message = message or Message.parse(body)
         except (ValueError, TypeError):
             return  # only the engine writes to a relay
         with self.rt.mutex:
-            fate = self.network.route(link, message)
+            relay = self.network.relays.get(link)
+            fate = self.network.route(link, message, time.monotonic())
             if fate is None:
                 return
         for delay, copy in fate:
-            self.after(delay, lambda m=message, c=copy: self._deliver(link, m, c))
+            self.after(delay, lambda m=message, c=copy: self._deliver(link, relay, m, c))
 
-    def _deliver(self, link: tuple[str, str], message: Message, copy: int) -> None:
+    def _relay_added(self, sender: str, body: bytes) -> None:
+        """A frame on a node's spare connection: a message over a link added during the run."""
+        try:
+            message = Message.parse(body)
+        except (ValueError, TypeError):
+            return
+        if message.sender == sender:
+            self._relay((sender, message.recipient), body, message)
+
+    def _deliver(self, link: tuple[str, str], relay, message: Message, copy: int) -> None:
         with self.rt.mutex:
+            if self.network.relays.get(link) is not relay:  # removed (and maybe added again) meanwhile
+                self.network.drop(message, "link-removed")
+                return
             if link in self.network.partition:  # partitioned while it was on its way
                 self.network.drop(message, "partition")
                 return
         # A duplicate is the same bytes again: on the wire it cannot be told apart.
-        self._write(self.to_node[link], message.frame())
+        self._write(self.to_node.get(link) or self.spare_to_node[link[1]], message.frame())
 
     def _arrive(self, node: str, body: bytes | None) -> None:
         rt, net = self.rt, self.network
@@ -227,8 +259,11 @@ class SocketTransport:
                 rt.emit_run("msg.drop", id=None, reason="malformed", to=node)
             return
         with rt.mutex:
-            if message.recipient != node or (message.sender, node) not in net.relays:
+            if message.recipient != node or (message.sender, node) not in net.known:
                 rt.emit_run("msg.drop", id=message.id, reason="malformed", to=node)
+                return
+            if (message.sender, node) not in net.relays:  # removed after its last hop
+                net.drop(message, "link-removed")
                 return
             if node in net.crashed:
                 net.drop(message, "crash")

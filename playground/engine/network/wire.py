@@ -1,7 +1,8 @@
 """The wire format: what a message is, and how it travels as bytes.
 
 A frame is a 4-byte big-endian length and a JSON object:
-`{"id", "sender", "recipient", "content", "lamport", "vc"}`. A frame longer than
+`{"id", "sender", "recipient", "content", "lamport", "vc", "size"}` (`size`: the bytes of
+the content's JSON, what a link's bandwidth is charged). A frame longer than
 `MAX_FRAME` cannot be framed at all; a message's content is refused in the
 sending thread above `MAX_PAYLOAD` bytes of JSON or `MAX_PAYLOAD_DEPTH` levels.
 """
@@ -28,18 +29,21 @@ _TOO_BIG = (f"a message may hold at most {MAX_PAYLOAD // 1024} KB of JSON; this 
 class Message:
     """What `recv()` returns to a snippet."""
 
-    __slots__ = ("id", "sender", "recipient", "content", "lamport", "vc")
+    __slots__ = ("id", "sender", "recipient", "content", "lamport", "vc", "size", "vtime")
 
-    def __init__(self, id: str, sender: str, recipient: str, content: Any, lamport: int, vc: dict):
+    def __init__(self, id: str, sender: str, recipient: str, content: Any, lamport: int, vc: dict,
+                 size: int = 0):
         self.id, self.sender, self.recipient, self.content = id, sender, recipient, content
         self.lamport, self.vc = lamport, vc
+        self.size = size  # bytes of the content's JSON
+        self.vtime = 0.0  # controlled runs: the sender's virtual time when it sent it (never framed)
 
     def __repr__(self) -> str:
         return f"Message({self.id} {self.sender}→{self.recipient}: {self.content!r})"
 
     def frame(self) -> bytes:
         body = dumps({"id": self.id, "sender": self.sender, "recipient": self.recipient,
-                      "content": self.content, "lamport": self.lamport, "vc": self.vc})
+                      "content": self.content, "lamport": self.lamport, "vc": self.vc, "size": self.size})
         return HEADER.pack(len(body)) + body
 
     @classmethod
@@ -53,10 +57,13 @@ class Message:
                 raise ValueError(f"frame without {key}")
         vc = data.get("vc") or {}
         lamport = data.get("lamport") or 0
+        size = data.get("size") or 0
         if not isinstance(vc, dict) or not isinstance(lamport, int):
             raise ValueError("frame with bad clocks")
+        if not isinstance(size, int) or size < 0:
+            raise ValueError("frame with a bad size")
         return cls(data["id"], data["sender"], data["recipient"], data.get("content"), lamport,
-                   {str(k): int(v) for k, v in vc.items()})
+                   {str(k): int(v) for k, v in vc.items()}, size)
 
 
 def split_frames(buffer: bytearray) -> Iterator[bytes | None]:
