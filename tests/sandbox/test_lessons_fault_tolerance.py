@@ -92,8 +92,31 @@ def dont_retry_transfers(spec: dict) -> dict:
     return with_code(spec, {"client/main": client})
 
 
-REFERENCES = {("idempotent-retries", "idempotency-key"): idempotency_key}
-DROPPING_THE_WORK = {("idempotent-retries", "idempotency-key"): dont_retry_transfers}
+PRIMARY_ASYNC = """\
+        reply(m, {'ok': True})                       # acknowledge the client at once…
+        send('backup', {'op': 'update', 'key': request['key'], 'value': request['value']})
+"""
+PRIMARY_BLOCKING = """\
+        send('backup', {'op': 'update', 'key': request['key'], 'value': request['value']})
+        recv(timeout=5.0)                            # the backup's acknowledgement
+        reply(m, {'ok': True})                       # only then the client's
+"""
+
+
+def wait_for_the_backup(spec: dict) -> dict:
+    """The textbook's blocking primary-backup protocol: acknowledge after the backup has."""
+    return with_code(spec, {"primary/main": replace(code_of(spec, "primary/main"), PRIMARY_ASYNC, PRIMARY_BLOCKING)})
+
+
+def write_nothing(spec: dict) -> dict:
+    """A "fix" that drops the work: no write, so no read can be stale."""
+    return with_code(spec, {"writer/main": "send('reader', {'written': 'x', 'value': 0})\n"})
+
+
+REFERENCES = {("idempotent-retries", "idempotency-key"): idempotency_key,
+              ("primary-backup", "wait-for-the-backup"): wait_for_the_backup}
+DROPPING_THE_WORK = {("idempotent-retries", "idempotency-key"): dont_retry_transfers,
+                     ("primary-backup", "wait-for-the-backup"): write_nothing}
 
 
 @pytest.mark.timeout(120)
@@ -226,3 +249,98 @@ def test_heartbeat_a_timeout_longer_than_the_delay_suspects_only_the_crashed_wor
     suspicions = printed(events, "monitor/main", "SUSPECTED")
     assert suspicions and all(i > crash for i in suspicions)
     assert not printed(events, "monitor/main", "FALSE suspicion")
+
+
+# -- primary-backup: a linearizability check over the clients' history ----------------------
+
+def linearizable(history: list[dict], initial=0) -> bool:
+    """Whether a history of one register's operations could come from a single copy
+    (Wing and Gong's search): some order of all the operations that respects real time
+    (an operation that ended before another began comes first) in which every read
+    returns the last value written before it. Each operation is
+    `{"op": "read"|"write", "value", "start", "end"}`; `end` None: no reply came (the
+    operation may or may not have taken effect; a pending read is left out)."""
+    ops = [dict(o, end=float("inf") if o["end"] is None else o["end"])
+           for o in history if not (o["op"] == "read" and o["end"] is None)]
+
+    def search(remaining: frozenset, value) -> bool:
+        if not remaining:
+            return True
+        for i in remaining:
+            op = ops[i]
+            if any(ops[j]["end"] < op["start"] for j in remaining if j != i):
+                continue  # another remaining operation finished before this one began: it goes first
+            if op["op"] == "read" and op["value"] != value:
+                continue
+            if search(remaining - {i}, op["value"]):
+                return True
+        # a pending write may also never take effect
+        pending = [i for i in remaining if ops[i]["end"] == float("inf") and ops[i]["op"] == "write"]
+        return any(search(remaining - {i}, value) for i in pending)
+
+    return search(frozenset(range(len(ops))), initial)
+
+
+def register_history(events: list[dict], key: str = "x") -> list[dict]:
+    """The clients' operations on `key`, read off the trace: a call is the client's
+    msg.send of the request, its reply the msg.recv of the answer (the trace's order is
+    real time); a read's value is the answer's content."""
+    history, by_id = [], {e["id"]: e for e in kinds(events, "msg.send")}
+    replies = {e["id"]: e for e in kinds(events, "msg.send") if isinstance(e["content"], dict)}
+    received = {e["id"]: e["seq"] for e in kinds(events, "msg.recv")}
+    clients = {"writer", "reader"}
+    for e in kinds(events, "msg.send"):
+        request = e["content"]
+        if e["from"] not in clients or not isinstance(request, dict) or request.get("key") != key:
+            continue
+        # the answer: the first message back from that replica to that client after the request
+        answer = next((r for r in replies.values() if r["from"] == e["to"] and r["to"] == e["from"]
+                       and r["seq"] > e["seq"] and r["id"] in received), None)
+        end = received[answer["id"]] if answer else None
+        value = request.get("value") if request["op"] == "write" else (answer or {}).get("content", {}).get("value")
+        history.append({"op": request["op"], "value": value, "start": e["seq"], "end": end, "at": e["to"]})
+    assert by_id
+    return history
+
+
+def test_the_linearizability_check_on_small_histories():
+    w = lambda v, s, e: {"op": "write", "value": v, "start": s, "end": e}  # noqa: E731
+    r = lambda v, s, e: {"op": "read", "value": v, "start": s, "end": e}  # noqa: E731
+    assert linearizable([])
+    assert linearizable([w(1, 1, 2), r(1, 3, 4)])
+    assert not linearizable([w(1, 1, 2), r(0, 3, 4)])          # stale: the read began after the write ended
+    assert linearizable([w(1, 1, 4), r(0, 2, 3)])              # overlapping: the read may come first
+    assert linearizable([w(1, 1, 4), r(1, 2, 3)])              # … or after
+    assert not linearizable([w(1, 1, 5), r(1, 2, 3), r(0, 4, 6)])  # once 1 was seen, 0 cannot come back
+    assert linearizable([w(1, 1, None), r(0, 2, 3), r(1, 4, 5)])   # a pending write takes effect late
+    assert linearizable([w(1, 1, None), r(0, 2, 3)])               # … or never
+    assert not linearizable([w(1, 1, 2), w(2, 3, 4), r(1, 5, 6)])
+    assert linearizable([w(1, 1, 3), w(2, 2, 4), r(1, 5, 6)])      # concurrent writes: either order
+
+
+def test_primary_backup_the_read_from_the_lagging_backup_is_stale_and_the_history_not_linearizable():
+    events = events_of("primary-backup")
+    history = register_history(events)
+    write = next(o for o in history if o["op"] == "write")
+    backup_read = next(o for o in history if o["op"] == "read" and o["at"] == "backup")
+    primary_read = next(o for o in history if o["op"] == "read" and o["at"] == "primary")
+    assert write["end"] < backup_read["start"]      # the read began after the write was acknowledged…
+    assert backup_read["value"] == 0                 # … and returned the old value
+    assert primary_read["value"] == 1
+    # the backup applied the update only after it had answered the read
+    applied = printed(events, "backup/main", "applied the update x = 1")
+    assert applied and applied[0] > backup_read["end"]
+    assert not linearizable(history)
+    assert not linearizable([write, backup_read]) and linearizable([write, primary_read])
+    assert finished(events)["shared"]["reader"]["stale_reads"] == 1
+
+
+def test_primary_backup_waiting_for_the_backup_makes_the_history_linearizable():
+    events = run(wait_for_the_backup(builtin("primary-backup")))
+    assert finished(events)["status"] == "completed"
+    history = register_history(events)
+    assert [o["value"] for o in history if o["op"] == "read"] == [1, 1]
+    assert linearizable(history)
+    acked = index(events, lambda e: e["kind"] == "msg.recv" and e["to"] == "writer")
+    applied = printed(events, "backup/main", "applied the update x = 1")
+    assert applied[0] < acked  # the client's acknowledgement came after the backup had the value
