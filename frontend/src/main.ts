@@ -1,5 +1,6 @@
 import "./styles/app.css";
 import "./styles/files.css";
+import "./styles/lessons.css";
 import { App } from "./app/app";
 
 const root = document.getElementById("app");

@@ -31,6 +31,8 @@ import type { RunSession } from "./runSession";
 import { ScenarioWorkspace } from "./scenarioWorkspace";
 import { TraceFiles } from "./traceFiles";
 import { exportFormats } from "../transport/exportFormats";
+import { freeRunOptions, RunOptionsBar } from "../controls/runOptions";
+import { LessonCoach } from "./lessonCoach";
 
 // Runs whose steps were chosen one at a time, so the page can move through them.
 const CONTROLLED = new Set(["step", "replay", "random"]);
@@ -52,6 +54,8 @@ export class App {
   private readonly topology: TopologyView;
   private readonly faults: FaultControls;
   private readonly files: TraceFiles;
+  private readonly coach: LessonCoach;
+  private readonly runOptions = new RunOptionsBar({ watchAgain: () => this.playback.watchAgain() });
   private topoSelection: Selection = null;
   private reveal: HTMLElement | null = null; // scrolled into view after the next render
   private frame = 0;
@@ -67,6 +71,8 @@ export class App {
       changed: () => this.render(),
       notify: (m) => this.notify(m),
       uploadTrace: (f) => void this.files.upload(f),
+      lessonShown: (slug, fix) => this.coach.show(slug, fix),
+      account: (signedIn) => void this.coach.progress.sync(signedIn),
     });
     this.launcher = new RunLauncher(this.workspace, {
       opened: () => {
@@ -81,6 +87,11 @@ export class App {
       changed: () => this.render(),
       scheduleRender: () => this.scheduleRender(),
       notify: (m) => this.notify(m),
+      freeOptions: () => freeRunOptions(this.runOptions.choice(), this.workspace.spec),
+    });
+    this.coach = new LessonCoach(ui.challenges, this.workspace, this.launcher, {
+      changed: () => this.render(),
+      progressChanged: () => this.workspace.renderLibrary(),
     });
     this.playback = new PlaybackController({
       session: () => this.launcher.session,
@@ -89,7 +100,7 @@ export class App {
     });
     this.router = new Router({
       shown: () => ({ scenario: this.workspace.routeName, run: this.launcher.session ? String(this.launcher.session.id) : null }),
-      firstLesson: () => this.workspace.scenarios[0]?.slug ?? null,
+      firstLesson: () => this.coach.course?.chapters[0]?.lessons[0]?.slug ?? this.workspace.scenarios[0]?.slug ?? null,
       select: (scenario, run) => this.workspace.select(scenario, run),
       openRun: (run) => this.files.open(run),
       showLibrary: () => this.workspace.showLibrary(),
@@ -106,6 +117,7 @@ export class App {
       traceUrl: (id, format) => api.traceUrl(id, format),
       picture: (which, type) => void this.files.savePicture(which, type),
     });
+    ui.controls.append(this.runOptions.root);
     void exportFormats().then(({ formats, fromServer }) => this.controls.downloads.setFormats(formats, fromServer));
     this.log = new EventLog(ui.log.body, ui.log.note);
     this.graph = new WaitForGraphView(ui.graph.body, (thread) => {
@@ -144,6 +156,7 @@ export class App {
   }
 
   async start(): Promise<void> {
+    if (await this.coach.load()) this.workspace.useCourse({ course: this.coach.course!, progress: () => this.coach.progress.progress });
     if (await this.workspace.load()) await this.router.start();
   }
 
@@ -194,6 +207,9 @@ export class App {
       canCancel: live,
       runId: s ? s.id : null,
     });
+    this.runOptions.update({ free: this.launcher.mode === "free", canWatchAgain: !!s && s.finished && s.mode !== "explore" && s.model.lastSeq > 0 });
+    this.coach.observe(s);
+    this.coach.render();
 
     if (s) this.log.append(s.takeUnseen(), name);
     this.log.setCursor(viewSeq);
@@ -206,16 +222,16 @@ export class App {
     const quietResult = s?.mode === "explore" && state.finished?.status === "completed";
     // Moved back to an earlier step, the run has not ended yet.
     const ended = state.finished ?? (s?.finished && viewSeq === null ? endedWithoutResult(s, state) : null);
-    renderResult(ui.result, quietResult ? null : ended, name);
+    renderResult(ui.result, quietResult ? null : ended, name, s?.mode === "free" ? (seed) => this.runOptions.setSeed(seed) : undefined);
     const graph = state.deadlock ? deadlockGraph(state.deadlock.graph, state.deadlock.cycle) : liveGraph(state);
-    this.graph.render(graph, state.deadlock?.cycle ?? [], name);
+    this.graph.render(graph, state.deadlock?.cycle ?? [], name, state.deadlock?.kind);
     this.playbackBar.render({
       last: s?.model.lastSeq ?? 0, cursor: viewSeq, playing: clock.playing, speed: clock.speed, live,
       t: s && s.model.lastSeq ? (viewSeq !== null ? (s.model.event(viewSeq)?.t ?? 0) : s.model.event(s.model.lastSeq)?.t ?? null) : null,
     });
     if (s) this.diagram.update(s.grid, s.model.events, viewSeq, name);
     this.renderTopology(s, viewSeq, live);
-    ui.graph.note.textContent = state.deadlock ? "deadlock" : "";
+    ui.graph.note.textContent = state.deadlock ? (state.deadlock.kind === "cycle" ? "deadlock" : "stuck") : "";
     if (this.reveal && !this.reveal.hidden) {
       this.reveal.scrollIntoView({ block: "start", behavior: "smooth" });
       this.reveal = null;
@@ -258,7 +274,8 @@ export class App {
 
     ui.timeline.root.hidden = position === null;
     if (s && position !== null) {
-      const title = s.mode === "replay" && exploration?.selected
+      const title = s.mode === "replay" && this.launcher.replayTitle ? this.launcher.replayTitle
+        : s.mode === "replay" && exploration?.selected
         ? `A schedule that ends with ${exploration.label}`
         : s.mode === "step" ? "Your run, step by step" : `Run ${shortId(s.id)}, step by step`;
       this.timeline.render(marks, position, title, name);

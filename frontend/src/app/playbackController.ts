@@ -13,6 +13,9 @@ export interface PlaybackHost {
   changed(): void; // the moment shown moved: draw it
 }
 
+// "Watch it again": events per second (one of the playback bar's speeds).
+const WATCH_SPEED = SPEEDS[1];
+
 // Where the keys belong to what has focus (a button keeps ←/→ for playback).
 const EDITABLE = "input, textarea, select, button, [contenteditable], .cm-editor";
 
@@ -55,6 +58,16 @@ export class PlaybackController implements PlaybackActions {
   speed(perSecond: number): void {
     this.clock.speed = perSecond;
     this.host.changed();
+  }
+
+  /** The run again from its first event, played at a speed one can follow. */
+  watchAgain(perSecond = WATCH_SPEED): void {
+    const s = this.host.session();
+    if (!s || !s.model.lastSeq) return;
+    this.clock.speed = perSecond;
+    this.clock.seek(0, played(s));
+    if (!this.clock.playing) this.toggle();
+    else this.host.changed();
   }
 
   private tick(now: number): void {

@@ -11,6 +11,7 @@ import { outcomeViews } from "../model/outcomes";
 import { forServer } from "../model/draft";
 import { undoSchedule } from "../model/stepping";
 import { api, ApiError, type RunOptions } from "../transport/api";
+import type { ScenarioSpec } from "../model/spec";
 import { writeRoute } from "./route";
 import { RunSession } from "./runSession";
 import type { ScenarioWorkspace } from "./scenarioWorkspace";
@@ -34,6 +35,7 @@ export interface LauncherHooks {
   changed(): void; // draw the page now
   scheduleRender(): void; // draw the page at the next frame (the run's events and status)
   notify(message: string | null): void;
+  freeOptions(): RunOptions; // slow motion and seed for a free run
 }
 
 export class RunLauncher {
@@ -41,6 +43,7 @@ export class RunLauncher {
   starting = false;
   session: RunSession | null = null;
   exploration: Exploration | null = null;
+  replayTitle: string | null = null; // a check's witness being replayed: what it shows
 
   constructor(private readonly workspace: ScenarioWorkspace, private readonly hooks: LauncherHooks) {
     // A step-mode run waits for its learner; one who leaves should not keep a worker busy.
@@ -51,7 +54,7 @@ export class RunLauncher {
   async run(): Promise<void> {
     if (this.mode === "step") await this.start("step", { mode: "step", timeout_ms: STEP_TIMEOUT_MS });
     else if (this.mode === "explore") await this.start("explore", { mode: "explore", timeout_ms: EXPLORE_TIMEOUT_MS });
-    else await this.start("free", {});
+    else await this.start("free", this.hooks.freeOptions());
   }
 
   /** Goes back one step: a new step-mode run replays every step but the last, then waits again. */
@@ -83,6 +86,13 @@ export class RunLauncher {
       : view?.label ?? outcome.status;
     this.exploration = { session: explored, selected: outcome, label };
     await this.start("replay", { mode: "replay", schedule: outcome.schedule }, true);
+  }
+
+  /** Replays a schedule on a given spec (a failed check's witness), step by step. */
+  async replaySchedule(spec: ScenarioSpec, schedule: string[], title: string): Promise<void> {
+    await this.start("replay", { mode: "replay", schedule }, false, spec);
+    this.replayTitle = title;
+    this.hooks.changed();
   }
 
   /** Shows an existing run, e.g. after a reload: replays it from seq 0. */
@@ -123,7 +133,7 @@ export class RunLauncher {
     this.exploration = null;
   }
 
-  private async start(mode: string, options: RunOptions, keepExploration = false): Promise<void> {
+  private async start(mode: string, options: RunOptions, keepExploration = false, spec: ScenarioSpec | null = null): Promise<void> {
     const ws = this.workspace;
     if (!ws.spec || this.starting) return;
     this.starting = true;
@@ -131,7 +141,8 @@ export class RunLauncher {
     this.hooks.changed();
     try {
       // By name when the server lists it for us; otherwise (a draft, a scenario opened by its share link) the spec itself.
-      const created = await api.createRun(ws.listed ? ws.spec.slug : forServer(ws.spec), options);
+      const created = await api.createRun(spec ? forServer(spec) : ws.listed ? ws.spec.slug : forServer(ws.spec), options);
+      this.replayTitle = null;
       if (ws.editing) ws.clearProblems();
       if (!keepExploration) this.exploration = null;
       this.open(created.id, created.status, created.ws, mode);

@@ -4,7 +4,7 @@
 // library, the scenario's text and the editor; knows nothing of runs beyond
 // asking the page to leave the one it watches and to attach to one by id.
 
-import { Draft, duplicateSpec, emptySpec, forServer, placeErrors } from "../model/draft";
+import { Draft, emptySpec, forServer, placeErrors } from "../model/draft";
 import { looksLikeTrace } from "../model/exports";
 import { makeNamer, nodesOfRun, type Namer } from "../model/names";
 import type { TraceEvent } from "../model/events";
@@ -14,7 +14,9 @@ import { api, ApiError, type Me } from "../transport/api";
 import { browserStore } from "../transport/storage";
 import { renderAccount } from "../views/accountView";
 import { downloadJson, h, replaceChildren } from "../views/dom";
-import { LibraryList } from "../views/libraryList";
+import { LibraryList, renderScenarioActions } from "../views/libraryList";
+import { renderLessonMap } from "../views/lessonMap";
+import type { Curriculum, Progress } from "../model/curriculum";
 import type { PageShell } from "../views/pageShell";
 import { ScenarioEditor } from "../views/scenarioEditor";
 import { ScenarioView, type CarriedScenario } from "../views/scenarioView";
@@ -26,6 +28,14 @@ export interface WorkspaceHooks {
   changed(): void; // the scenario or the draft changed: draw the page
   notify(message: string | null): void;
   uploadTrace(file: File): void; // a .jsonl given to the editor's Import
+  lessonShown(slug: string | null, editingFix: boolean): void; // the lesson whose challenges the page shows
+  account(signedIn: boolean): void; // who is here is known: progress syncs with the account
+}
+
+/** The course and the learner's progress, when the server has a course: the library becomes the lesson map. */
+export interface CourseMap {
+  course: Curriculum;
+  progress(): Progress;
 }
 
 export class ScenarioWorkspace {
@@ -36,13 +46,16 @@ export class ScenarioWorkspace {
   private shareId: string | null = null;
   private me: Me | null = null;
   private routeKey: string | null = null; // what the URL names the scenario by
+  private fixOf: string | null = null; // the lesson whose fix is being edited
+  lessonSpec: ScenarioSpec | null = null; // the last lesson shown, as the library has it
+  private courseMap: CourseMap | null = null;
   private readonly library: LibraryList;
   private readonly scenarioView: ScenarioView;
   private readonly editor: ScenarioEditor;
 
   constructor(private readonly ui: PageShell, private readonly hooks: WorkspaceHooks) {
     this.library = new LibraryList(ui.library, (slug) => void this.select(slug));
-    this.scenarioView = new ScenarioView(ui.scenario);
+    this.scenarioView = new ScenarioView(ui.scenario, ui.code);
     this.editor = new ScenarioEditor({
       changed: () => {
         this.spec = this.editor.spec;
@@ -54,9 +67,10 @@ export class ScenarioWorkspace {
       exportSpec: () => this.exportDraft(),
       importSpec: (f) => void this.importFile(f),
       close: () => {
-        this.editing = false;
-        this.editor.root.hidden = true;
-        void this.select(this.scenarios[0]?.slug ?? "");
+        // Back to the lesson being fixed (or the first one), its text and code shown again.
+        const back = this.fixOf ?? this.lessonSpec?.slug ?? this.scenarios[0]?.slug ?? "";
+        this.leaveEditor();
+        void this.select(back);
       },
     });
     ui.editorSlot.append(this.editor.root);
@@ -91,8 +105,20 @@ export class ScenarioWorkspace {
   }
 
   showLibrary(): void {
-    this.library.render(this.scenarios, null);
+    this.renderLibrary(null);
   }
+
+  /** The course's lesson map replaces the plain list (scenarios outside the course listed below it). */
+  useCourse(map: CourseMap): void {
+    this.courseMap = map;
+  }
+
+  renderLibrary(selected: string | null = this.editing ? null : this.spec?.slug ?? null): void {
+    const map = this.courseMap;
+    if (!map) return this.library.render(this.scenarios, selected);
+    renderLessonMap(this.ui.library, map.course, map.progress(), this.scenarios, selected, (slug) => void this.select(slug));
+  }
+
 
   /** The scenario's threads as far as the run shown has got (null: no run). */
   showProgress(state: RunState | null): void {
@@ -107,13 +133,16 @@ export class ScenarioWorkspace {
     if (slug === "edit") return this.resumeDraft();
     this.hooks.leave();
     this.leaveEditor();
-    this.library.render(this.scenarios, slug);
+    this.renderLibrary(slug);
     try {
       this.spec = await api.scenario(slug);
     } catch (e) {
       this.hooks.notify(`Could not load ${slug}: ${(e as Error).message}`);
       return;
     }
+    this.lessonSpec = this.spec;
+    this.fixOf = null;
+    this.hooks.lessonShown(slug, false);
     this.scenarioView.render(this.spec);
     this.routeKey = slug; // a slug, or the share id it was opened by
     this.renderActions();
@@ -128,7 +157,9 @@ export class ScenarioWorkspace {
     this.leaveEditor();
     this.spec = null;
     this.routeKey = null;
-    this.library.render(this.scenarios, null);
+    this.fixOf = null;
+    this.hooks.lessonShown(null, false);
+    this.renderLibrary(null);
     this.scenarioView.renderRunOnly(runId);
     await this.hooks.attach(runId);
     writeRoute({ scenario: null, run: runId });
@@ -152,17 +183,19 @@ export class ScenarioWorkspace {
 
   // --- the draft: new, duplicate, edit, save, share, export, import ---------
 
-  /** Opens a spec in the editor (a new one, a copy, an import, a saved one). */
-  edit(spec: ScenarioSpec, savedSlug: string | null): void {
+  /** Opens a spec in the editor (a new one, a copy, an import, a saved one; `fixOf`: a lesson's code for its fix challenge, whose challenges stay). */
+  edit(spec: ScenarioSpec, savedSlug: string | null, fixOf: string | null = null): void {
     this.hooks.leave();
     this.editing = true;
     this.savedSlug = savedSlug;
     this.spec = spec;
-    this.ui.scenario.hidden = true;
+    this.fixOf = fixOf;
+    this.hooks.lessonShown(fixOf, !!fixOf);
+    this.ui.scenario.hidden = this.ui.code.hidden = true;
     this.editor.open(new Draft(structuredClone(spec)));
     this.spec = this.editor.spec;
     browserStore.keepDraft(spec, savedSlug);
-    this.library.render(this.scenarios, null);
+    this.renderLibrary(null);
     this.renderActions();
     writeRoute({ scenario: "edit", run: null });
     this.hooks.changed();
@@ -177,19 +210,11 @@ export class ScenarioWorkspace {
     if (!this.editing) return;
     this.editing = false;
     this.editor.root.hidden = true;
-    this.ui.scenario.hidden = false;
+    this.ui.scenario.hidden = this.ui.code.hidden = false;
   }
 
   private renderActions(): void {
-    const local = browserStore.list();
-    replaceChildren(this.ui.scenarioActions,
-      h("div", { class: "row" },
-        h("button", { class: "btn small primary", "data-testid": "new-scenario", title: "Draw a scenario from an empty canvas", onclick: () => this.edit(emptySpec(), null) }, "+ New scenario"),
-        h("button", { class: "btn small", "data-testid": "duplicate-scenario", title: "Copy this lesson into the editor", disabled: !this.spec || this.editing,
-          onclick: () => this.spec && this.edit(duplicateSpec(this.spec), null) }, "Duplicate")),
-      local.length ? h("div", { class: "local-list" },
-        h("h3", null, "In this browser"),
-        h("ul", null, local.map((l) => h("li", null, h("button", { class: "linklike", "data-testid": `local-${l.spec.slug}`, onclick: () => this.edit(l.spec, null) }, l.spec.title))))) : null);
+    renderScenarioActions(this.ui.scenarioActions, this.spec, this.editing, browserStore.list(), (spec) => this.edit(spec, null));
   }
 
   private async loadAccount(): Promise<void> {
@@ -199,6 +224,7 @@ export class ScenarioWorkspace {
       this.me = null; // no accounts on this server: saving stays in the browser
     }
     renderAccount(this.ui.account, this.me);
+    this.hooks.account(!!this.me?.authenticated);
   }
 
   private async saveDraft(): Promise<boolean> {
@@ -211,7 +237,7 @@ export class ScenarioWorkspace {
         this.shareId = saved.share_id ?? null;
         this.editor.note.textContent = `Saved to your account as “${saved.slug}”.`;
         this.scenarios = await api.scenarios();
-        this.library.render(this.scenarios, null);
+        this.renderLibrary(null);
         this.editor.showProblems([]);
         return true;
       } catch (e) {

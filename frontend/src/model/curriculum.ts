@@ -2,6 +2,8 @@
 // lessons, each with its challenges, and the learner's progress through them
 // (a challenge not tried, tried, or passed; a pass is never undone). Pure.
 
+import type { ScenarioSpec } from "./spec";
+
 export type ChallengeKind = "predict" | "break" | "fix";
 
 export interface Challenge {
@@ -113,4 +115,28 @@ function splitKey(k: string): [string, string] {
 /** A choice as the page shows it and as it is sent back (numbers stay numbers). */
 export function choiceLabel(choice: unknown): string {
   return typeof choice === "string" ? choice : JSON.stringify(choice);
+}
+
+interface FixStart {
+  node: string;
+  setup?: string;
+  threads?: Record<string, string>;
+}
+
+/**
+ * The code a fix challenge starts from: the lesson's own, or, when the challenge
+ * has a `start` (a broken variant), the lesson with that node's setup and
+ * threads replaced. The lesson itself is left alone.
+ */
+export function startingSpec(spec: ScenarioSpec, challengeId: string): ScenarioSpec {
+  const copy = structuredClone(spec);
+  const all = (copy as { challenges?: unknown }).challenges;
+  const found = (Array.isArray(all) ? all : []).find((c) => c && typeof c === "object" && (c as { id?: unknown }).id === challengeId) as { start?: FixStart } | undefined;
+  const start = found?.start;
+  if (!start) return copy;
+  const node = copy.nodes.find((n) => n.id === start.node);
+  if (!node) return copy;
+  if (typeof start.setup === "string") node.setup = start.setup;
+  for (const t of node.threads) if (typeof start.threads?.[t.name] === "string") t.code = start.threads[t.name];
+  return copy;
 }

@@ -121,9 +121,13 @@ function resultLine(c: ChallengeCard, act: ChallengeActions): HTMLElement {
   const r = c.result!;
   const kind = c.challenge.kind;
   const head = r.passed ? (kind === "break" ? "Broken! " : kind === "fix" ? "Fixed! " : "Right! ") : "Not yet: ";
+  // The server's message may open with its own verdict word; said once is enough.
+  const message = r.message
+    .replace(/^(Broken!|Fixed[:!]|Right[:!]|Not (?:fixed|broken) yet[:!]?|Not quite\.)\s*/i, "")
+    .replace(/^([^:]{2,40}): \1:\s*/i, "$1: ");
   return h("div", { class: `check-result ${r.passed ? "passed" : "failed"}`, "data-testid": `check-result-${c.challenge.id}`, "data-passed": String(r.passed), role: "status" },
-    h("strong", null, head), r.message,
-    r.covered ? h("span", { class: "muted covered" }, ` (${r.covered})`) : null,
+    h("strong", null, head), message,
+    r.covered && !message.includes(r.covered) ? h("span", { class: "muted covered" }, ` (${r.covered})`) : null,
     !r.passed && r.witnessSteps !== null
       ? h("div", { class: "witness" },
           h("button", { class: "btn small", "data-testid": `witness-${c.challenge.id}`, onclick: () => act.stepWitness(c.challenge.id) },

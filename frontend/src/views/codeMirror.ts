@@ -2,12 +2,29 @@
 // server's validation errors shown as lint diagnostics at their line.
 // Loaded on first use through codeEditor.ts (its own chunk: CodeMirror is big).
 
-import { python } from "@codemirror/lang-python";
+import type { CompletionContext, CompletionResult } from "@codemirror/autocomplete";
+import { python, pythonLanguage } from "@codemirror/lang-python";
 import { HighlightStyle, syntaxHighlighting } from "@codemirror/language";
 import { tags as t } from "@lezer/highlight";
 import { lintGutter, setDiagnostics, type Diagnostic } from "@codemirror/lint";
 import { EditorState } from "@codemirror/state";
 import { basicSetup, EditorView } from "codemirror";
+import { SNIPPET_API } from "./snippetApi";
+
+/** Completion of the snippet API's names (send, recv, spawn, Lock, …), beside Python's own. */
+function snippetCompletions(context: CompletionContext): CompletionResult | null {
+  const word = context.matchBefore(/\w+/);
+  if (!word || (word.from === word.to && !context.explicit)) return null;
+  return {
+    from: word.from,
+    options: SNIPPET_API.map((e) => ({
+      label: e.name, detail: e.signature, info: e.info,
+      type: e.group === "threading" ? "class" : e.name === "me" ? "variable" : "function",
+      boost: 5,
+    })),
+    validFor: /^\w*$/,
+  };
+}
 
 /** A server's validation error at a line of the snippet shown. */
 export interface LineProblem {
@@ -66,7 +83,7 @@ export class CodeMirrorEditor {
     return EditorState.create({
       doc: code,
       extensions: [
-        syntaxHighlighting(highlight), basicSetup, python(), lintGutter(), theme, EditorState.tabSize.of(4),
+        syntaxHighlighting(highlight), basicSetup, python(), pythonLanguage.data.of({ autocomplete: snippetCompletions }), lintGutter(), theme, EditorState.tabSize.of(4),
         EditorView.updateListener.of((u) => {
           if (u.docChanged && !this.quiet) this.onChange(u.state.doc.toString());
         }),

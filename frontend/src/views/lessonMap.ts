@@ -2,21 +2,23 @@
 // withdrawals from one account") with one mark per challenge (not tried,
 // tried, passed); below it, scenarios outside the course (your own, saved ones).
 
-import { challengeState, lessonProgress, type Curriculum, type Progress } from "../model/curriculum";
+import { challengeState, lessonProgress, lessons, type Curriculum, type Progress } from "../model/curriculum";
 import type { ScenarioSummary } from "../model/spec";
 import { h, replaceChildren } from "./dom";
 
 const KIND_WORD: Record<string, string> = { predict: "Predict", break: "Break it", fix: "Fix it" };
 
 export function renderLessonMap(
-  root: HTMLElement, course: Curriculum, progress: Progress, others: readonly ScenarioSummary[],
+  root: HTMLElement, course: Curriculum, progress: Progress, scenarios: readonly ScenarioSummary[],
   selected: string | null, onSelect: (slug: string) => void,
 ): void {
+  const inCourse = new Set(lessons(course).map((l) => l.slug));
+  const others = scenarios.filter((s) => !inCourse.has(s.slug));
   replaceChildren(root,
     h("nav", { class: "lesson-map", "data-testid": "lesson-map", "aria-label": "Lessons" },
       course.chapters.filter((c) => c.lessons.length).map((chapter) =>
         h("section", { class: "chapter", "data-testid": `chapter-${chapter.id}` },
-          h("h3", { class: "chapter-title" }, h("span", { class: "chapter-no" }, String(chapter.number)), chapter.title),
+          h("h3", { class: "chapter-title" }, h("span", { class: "chapter-no" }, String(chapter.number)), " ", chapter.title),
           h("ol", { class: "lessons", role: "list" }, chapter.lessons.map((lesson) => {
             const done = lessonProgress(progress, lesson);
             const current = lesson.slug === selected;
@@ -28,7 +30,7 @@ export function renderLessonMap(
                 "aria-current": current ? "true" : null,
                 onclick: () => onSelect(lesson.slug),
               },
-                h("span", { class: "lesson-no" }, lesson.number),
+                h("span", { class: "lesson-no" }, lesson.number), " ",
                 h("span", { class: "lesson-title" }, lesson.title),
                 h("span", { class: "challenge-marks", "aria-label": `${done.passed} of ${done.total} challenges passed` },
                   lesson.challenges.map((ch) => {

@@ -1,6 +1,7 @@
 // The lesson library: one card per scenario with its title, tags and summary.
 
-import type { ScenarioSummary } from "../model/spec";
+import { duplicateSpec, emptySpec } from "../model/draft";
+import type { ScenarioSpec, ScenarioSummary } from "../model/spec";
 import { h, replaceChildren } from "./dom";
 import { markdownToHtml } from "./markdown";
 
@@ -42,4 +43,18 @@ export class LibraryList {
 
 function firstParagraph(md: string): string {
   return md.trim().split(/\n\s*\n/)[0] ?? "";
+}
+
+/** + New scenario, Duplicate, and the scenarios saved in this browser; `edit` opens one in the editor. */
+export function renderScenarioActions(
+  root: HTMLElement, spec: ScenarioSpec | null, editing: boolean, local: readonly { spec: ScenarioSpec }[], edit: (spec: ScenarioSpec) => void,
+): void {
+  replaceChildren(root,
+    h("div", { class: "row" },
+      h("button", { class: "btn small primary", "data-testid": "new-scenario", title: "Draw a scenario from an empty canvas", onclick: () => edit(emptySpec()) }, "+ New scenario"),
+      h("button", { class: "btn small", "data-testid": "duplicate-scenario", title: "Copy this lesson into the editor", disabled: !spec || editing,
+        onclick: () => spec && edit(duplicateSpec(spec)) }, "Duplicate")),
+    local.length ? h("div", { class: "local-list" },
+      h("h3", null, "In this browser"),
+      h("ul", null, local.map((l) => h("li", null, h("button", { class: "linklike", "data-testid": `local-${l.spec.slug}`, onclick: () => edit(l.spec) }, l.spec.title))))) : null);
 }

@@ -10,6 +10,8 @@ export interface PageShell {
   account: HTMLElement;
   editorSlot: HTMLElement;
   scenario: HTMLElement;
+  code: HTMLElement;
+  challenges: HTMLElement;
   controls: HTMLElement;
   status: HTMLElement;
   connection: HTMLElement;
@@ -37,6 +39,11 @@ export function buildPageShell(app: HTMLElement): PageShell {
   const editorSlot = h("div", { class: "editor-slot" });
   const scenario = h("section", { class: "panel scenario", "data-testid": "scenario" },
     h("p", { class: "muted" }, "Pick a lesson on the left to read its code."));
+  const code = h("section", { class: "panel code-panel", "data-testid": "scenario-code", hidden: true });
+  const challenges = h("section", { class: "panel challenges-panel", "data-testid": "challenges", hidden: true, "aria-live": "polite" });
+  const projector = h("button", { class: "btn small", "data-testid": "projector", "aria-pressed": "false", title: "Large type for a projector or a big screen",
+    onclick: () => setProjector(!document.documentElement.classList.contains("projector"), projector) }, "Projector");
+  setProjector(readProjector(), projector);
   const status = h("span", { class: "badge", "data-testid": "run-status" });
   const connection = h("span", { class: "connection", "data-testid": "connection" });
   const seqNote = h("span", { class: "muted seq-note", "data-testid": "seq" });
@@ -64,10 +71,10 @@ export function buildPageShell(app: HTMLElement): PageShell {
         h("span", { class: "logo", "aria-hidden": "true" }, "⇄"),
         h("h1", null, "Playground"),
         h("span", { class: "tagline" }, "concurrent & distributed computing, run for real")),
-      account),
+      h("div", { class: "topbar-right" }, projector, account)),
     h("main", { class: "grid" },
       h("aside", { class: "col col-library" }, library.root),
-      h("div", { class: "col col-main" }, scenario, editorSlot, runbar, notice, explore.root, timeline.root, stepper.root, diagram.root, result, log.root),
+      h("div", { class: "col col-main" }, scenario, editorSlot, runbar, notice, challenges, stepper.root, explore.root, timeline.root, result, code, diagram.root, log.root),
       h("aside", { class: "col col-state" }, topology.root, threads.root, variables.root, resources.root, graph.root)));
 
   return {
@@ -76,6 +83,8 @@ export function buildPageShell(app: HTMLElement): PageShell {
     account,
     editorSlot,
     scenario,
+    code,
+    challenges,
     controls,
     status,
     connection,
@@ -94,4 +103,25 @@ export function buildPageShell(app: HTMLElement): PageShell {
     topology,
     seqNote,
   };
+}
+
+const PROJECTOR = "playground.projector";
+
+function readProjector(): boolean {
+  try {
+    return localStorage.getItem(PROJECTOR) === "1";
+  } catch {
+    return false;
+  }
+}
+
+/** Large type for a room: a class on the page, kept for the next visit. */
+function setProjector(on: boolean, button: HTMLElement): void {
+  document.documentElement.classList.toggle("projector", on);
+  button.setAttribute("aria-pressed", String(on));
+  try {
+    localStorage.setItem(PROJECTOR, on ? "1" : "0");
+  } catch {
+    // not kept: fine for this visit
+  }
 }

@@ -8,6 +8,7 @@ import { formatValue, type Namer } from "../model/names";
 import { STATUS_SENTENCE, verdictTone } from "../model/verdict";
 import { h, replaceChildren } from "./dom";
 
+/** `onSeed`: a free run's seed can be used again (its seed is shown only then). */
 export function renderResult(root: HTMLElement, result: FinishedState | null, name: Namer, onSeed?: (seed: number) => void): void {
   if (!result) {
     root.hidden = true;
@@ -26,7 +27,7 @@ export function renderResult(root: HTMLElement, result: FinishedState | null, na
       v ? h("strong", { class: "verdict-title", "data-testid": "verdict-title" }, v.title) : null,
       h("span", { class: "verdict-text", "data-testid": "verdict-text" }, v ? v.text : STATUS_SENTENCE[result.status] ?? ""),
       result.error && !v?.text.includes(result.error) ? h("span", { class: "error" }, ` ${result.error}`) : null),
-    typeof result.seed === "number"
+    typeof result.seed === "number" && onSeed
       ? h("p", { class: "muted seed-line", "data-testid": "result-seed" }, `Seed ${result.seed}. `,
           onSeed ? h("button", { class: "linklike", "data-testid": "reuse-seed", title: "Put this seed in the seed field: the next Run repeats this run",
             onclick: () => onSeed(result.seed!) }, "Use it again") : null)

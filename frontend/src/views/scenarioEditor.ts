@@ -14,6 +14,7 @@ import type { ScenarioSpec } from "../model/spec";
 import { CodeEditor } from "./codeEditor";
 import { h, replaceChildren } from "./dom";
 import { renderSidePanel, type SidePanelHost } from "./editorSidePanel";
+import { apiReference } from "./apiReference";
 import { TopologyView, type Selection } from "./topologyView";
 
 export interface EditorActions {
@@ -113,7 +114,7 @@ export class ScenarioEditor {
       h("div", { class: "editor-body" },
         h("div", { class: "editor-canvas" }, this.topology.root, h("p", { class: "muted editor-hint" }, "Double-click the canvas to add a node there; drag nodes to move them.")),
         this.side),
-      h("div", { class: "editor-code-section" }, this.codeHead, this.tabs, this.codeHost, this.problemList));
+      h("div", { class: "editor-code-section" }, this.codeHead, this.tabs, this.codeHost, this.problemList, apiReference()));
     document.addEventListener("keydown", (e) => {
       if (this.root.hidden || !(e.ctrlKey || e.metaKey) || e.key.toLowerCase() !== "z") return;
       if ((e.target as HTMLElement | null)?.closest("input, textarea, .cm-editor")) return;

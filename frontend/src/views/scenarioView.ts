@@ -29,19 +29,26 @@ export class ScenarioView {
   private runNodes: Set<string> | null = null; // a run on its own: the nodes its threads are on, as they appear
   private readonly nodesLine = h("p", { "data-testid": "trace-nodes" });
 
-  constructor(private readonly root: HTMLElement) {}
+  /** `root`: the title and the explanation (at the top); `code`: the code, folded when long. */
+  constructor(private readonly root: HTMLElement, private readonly code: HTMLElement) {}
 
   render(spec: ScenarioSpec): void {
     this.panes = [];
     this.runNodes = this.runOnlyId = null;
-    const summary = h("div", { class: "summary" });
+    const summary = h("div", { class: "summary", "data-testid": "scenario-summary" });
     summary.innerHTML = markdownToHtml(spec.summary ?? "");
     replaceChildren(this.root,
       h("div", { class: "scenario-head" },
         h("h2", { "data-testid": "scenario-title" }, spec.title),
         h("span", { class: "tags" }, (spec.tags ?? []).map((t) => h("span", { class: "tag" }, t)))),
-      summary,
-      spec.nodes.map((n) => this.nodeSection(n)));
+      summary);
+    const lines = spec.nodes.reduce((n, node) => n + lineCount(node.setup) + node.threads.reduce((m, t) => m + lineCount(t.code), 0), 0);
+    this.code.hidden = false;
+    replaceChildren(this.code,
+      h("details", { class: "code-fold", "data-testid": "code-fold", open: lines <= LONG_CODE },
+        h("summary", null, h("span", { class: "code-fold-title" }, "The code"),
+          h("span", { class: "muted" }, ` ${spec.nodes.length} node${spec.nodes.length === 1 ? "" : "s"}, ${lines} lines${lines > LONG_CODE ? " — click to show" : ""}`)),
+        spec.nodes.map((n) => this.nodeSection(n))));
   }
 
   /**
@@ -50,6 +57,8 @@ export class ScenarioView {
    */
   renderRunOnly(runId: string, carried: CarriedScenario | null = null): void {
     this.panes = [];
+    replaceChildren(this.code);
+    this.code.hidden = true;
     if (this.runOnlyId !== runId) {
       this.runOnlyId = runId;
       this.runNodes = new Set();
@@ -115,6 +124,13 @@ export class ScenarioView {
       node.setup?.trim() ? pane("setup", node.setup, "setup") : null,
       h("div", { class: "thread-columns" }, node.threads.map((t) => pane(t.name, t.code))));
   }
+}
+
+// Longer than this, the code starts folded: the lesson's text and Run come first.
+const LONG_CODE = 30;
+
+function lineCount(code: string | undefined): number {
+  return code?.trim() ? code.trim().split("\n").length : 0;
 }
 
 function resourceLabel(r: ResourceSpec): string {

@@ -120,6 +120,8 @@ export class TopologyView {
       this.cy.zoom(zoom);
       this.cy.pan(pan);
     }
+    this.readableLabels();
+    this.cy.on("zoom", () => this.readableLabels());
     this.cy.on("tap", "node", (e: EventObject) => this.tapNode(e.target.id()));
     this.cy.on("tap", "edge", (e: EventObject) => {
       const d = e.target.data();
@@ -148,6 +150,18 @@ export class TopologyView {
       cy.zoom(1.2);
       cy.center();
     }
+    this.readableLabels();
+  }
+
+  /** Zoomed out to fit a big topology, labels keep a readable size on the screen (about 12 px). */
+  private readableLabels(): void {
+    const cy = this.cy;
+    if (!cy) return;
+    const z = Math.min(1, cy.zoom());
+    cy.batch(() => {
+      cy.nodes().style("font-size", Math.round(12 / z));
+      cy.edges().style("font-size", Math.round(11 / z));
+    });
   }
 
   setLinkMode(on: boolean): void {
