@@ -344,3 +344,31 @@ def test_primary_backup_waiting_for_the_backup_makes_the_history_linearizable():
     acked = index(events, lambda e: e["kind"] == "msg.recv" and e["to"] == "writer")
     applied = printed(events, "backup/main", "applied the update x = 1")
     assert applied[0] < acked  # the client's acknowledgement came after the backup had the value
+
+
+# -- partition-cap -------------------------------------------------------------------------
+
+def test_partition_cap_during_the_partition_r2_answers_stale_or_refuses_and_after_the_heal_both_agree():
+    events = events_of("partition-cap")
+    cut = index(events, lambda e: e["kind"] == "net.partition")
+    heal = index(events, lambda e: e["kind"] == "net.heal")
+    accepted = printed(events, "r1/main", "write x = 1 accepted")
+    available = printed(events, "reader/main", "available read of x")
+    consistent = printed(events, "reader/main", "consistent read of x")
+    assert cut < accepted[0] < available[0] < consistent[0] < heal
+    lines = outputs(events, "reader/main")
+    assert lines[0] == "available read of x: 0"               # answered: available, stale
+    assert "cannot be reached" in lines[1]                     # refused: consistent
+    assert not [e for e in kinds(events, "msg.recv")
+                if cut < events.index(e) < heal and {e["from"], e["to"]} == {"r1", "r2"}]
+    # after the heal r2 catches up and both kinds of read give the write
+    caught_up = printed(events, "r2/main", "update from r1: x = 1")
+    assert heal < caught_up[0] < available[1]
+    assert lines[2:] == ["available read of x: 1", "consistent read of x: 1"]
+    end = finished(events)
+    assert end["shared"]["r1"]["x"] == end["shared"]["r2"]["x"] == [1, 1]
+
+
+def test_partition_cap_without_a_partition_both_reads_give_the_write():
+    events = run(validate({**copy.deepcopy(builtin("partition-cap")), "faults": []}))
+    assert outputs(events, "reader/main") == ["available read of x: 1", "consistent read of x: 1"] * 2
