@@ -287,7 +287,7 @@ def test_chord_lookups_follow_the_textbooks_finger_paths_in_about_log_n_hops():
 # -- every lesson of this chapter ------------------------------------------------------------------
 
 COORDINATION = ["mutex-coordinator", "mutex-ricart-agrawala", "mutex-token-ring", "election-bully",
-                "election-ring", "gossip-epidemic", "flooding-broadcast", "dht-lookup"]
+                "election-ring", "gossip-epidemic", "flooding-broadcast", "dht-lookup", "clock-skew"]
 
 
 @pytest.mark.parametrize("slug", COORDINATION)
@@ -299,3 +299,24 @@ def test_each_lesson_is_in_the_curriculum_and_its_predictions_are_checked(slug):
             assert check(lesson(slug), ch, answer=ch["answer"], **IN_PROCESS)["passed"]
             wrong = next(c for c in ch["choices"] if c != ch["answer"])
             assert not check(lesson(slug), ch, answer=wrong, **IN_PROCESS)["passed"]
+
+
+# -- clock-skew ------------------------------------------------------------------------------------
+
+def test_a_clock_behind_makes_make_skip_an_edit_and_cristians_algorithm_repairs_it():
+    events = events_of("clock-skew")
+    touches = [e for e in kinds(events, "msg.send") if isinstance(e["content"], dict) and "touch" in e["content"]]
+    built, edited, edited_again = touches[0], touches[1], touches[3]
+    assert (built["content"]["touch"], edited["content"]["touch"]) == ("output.o", "output.c")
+    # the edit happened after the build (a chain of messages) and yet is stamped earlier
+    assert happens_before(built, edited)
+    assert edited["content"]["stamp"] < built["content"]["stamp"] - 1.0
+    lines = printed(events, "compiler")
+    assert "up to date, nothing to do" in lines[1] and "recompiling" in lines[2]
+    assert happens_before(edited, edited_again)
+    # after Cristian's algorithm the editor's stamp is within a round trip of the truth: after the build
+    assert edited_again["content"]["stamp"] > built["content"]["stamp"]
+    sync = next(line for line in printed(events, "editor") if line.startswith("Cristian"))
+    offset = float(re.search(r"clock is ([-+][\d.]+) s off", sync).group(1))
+    assert -1.6 < offset < -1.4
+    assert challenge("clock-skew", "does-make-recompile")["answer"] == "no"
