@@ -372,3 +372,26 @@ def test_partition_cap_during_the_partition_r2_answers_stale_or_refuses_and_afte
 def test_partition_cap_without_a_partition_both_reads_give_the_write():
     events = run(validate({**copy.deepcopy(builtin("partition-cap")), "faults": []}))
     assert outputs(events, "reader/main") == ["available read of x: 1", "consistent read of x: 1"] * 2
+
+
+# -- circuit-breaker -----------------------------------------------------------------------
+
+def test_circuit_breaker_opens_spares_the_failing_server_and_closes_after_a_successful_trial():
+    events = events_of("circuit-breaker")
+    load = finished(events)["shared"]["server"]["load"]
+    assert load["naive"] > load["careful"]
+    assert load["careful"] <= 3 + 3  # the failures that open it, and about one trial per cool-down
+    opened = printed(events, "careful/main", "breaker OPEN")
+    half = printed(events, "careful/main", "HALF-OPEN")
+    closed = printed(events, "careful/main", "breaker CLOSED")
+    assert opened and half and closed and opened[0] < half[0] < closed[-1]
+    assert "after 3 failures" in events[opened[0]]["text"]
+    # while open, calls failed fast: no message left careful between opening and the next trial
+    sends = [i for i, e in enumerate(events) if e["kind"] == "msg.send" and e["from"] == "careful"]
+    assert not [i for i in sends if opened[0] < i < half[0]]
+    last = outputs(events, "careful/main")[-1]
+    assert int(last.split(", ")[2].split()[0]) > 0  # "N failed fast"
+    # after the breaker closed the server answered careful again
+    answers = [e for e in kinds(events, "msg.send") if e["from"] == "server" and e["to"] == "careful"
+               and events.index(e) > closed[-1]]
+    assert answers and all("result" in a["content"] for a in answers)
