@@ -149,7 +149,7 @@ def test_without_deferring_the_invariant_catches_two_processes_inside():
     for n in data["nodes"]:
         n["setup"] = n["setup"].replace("if state == 'HELD' or (state == 'WANTED' and my_request < (ts, sender)):",
                                         "if False:")
-    result = explored(validate(data))
+    result = explored(validate(data), max_schedules=100)
     bad = [o for o in result["outcomes"] if o["status"] == "violated"]
     assert bad and bad[0]["violation"]["invariant"] == "using <= 1"
 
