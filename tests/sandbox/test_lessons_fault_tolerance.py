@@ -11,7 +11,9 @@ here passes exhaustively, and a "fix" that drops the lesson's work is refused.
 
 from __future__ import annotations
 
+import ast
 import copy
+from collections import Counter
 from functools import cache
 
 import pytest
@@ -395,3 +397,32 @@ def test_circuit_breaker_opens_spares_the_failing_server_and_closes_after_a_succ
     answers = [e for e in kinds(events, "msg.send") if e["from"] == "server" and e["to"] == "careful"
                and events.index(e) > closed[-1]]
     assert answers and all("result" in a["content"] for a in answers)
+
+
+# -- mapreduce-word-count ------------------------------------------------------------------
+
+def test_mapreduce_the_crashed_and_the_slow_workers_tasks_are_re_executed_and_every_word_counted_once():
+    spec = builtin("mapreduce-word-count")
+    setup = spec["nodes"][0]["setup"]
+    text = ast.literal_eval(setup[setup.index("TEXT = ") + 7:setup.index("]", setup.index("TEXT = ")) + 1])
+    expected = Counter(" ".join(text).split())
+    events = events_of("mapreduce-word-count")
+    end = finished(events)
+    assert end["status"] == "completed"
+    assert end["shared"]["master"]["counts"] == dict(expected)
+
+    crash = index(events, lambda e: e["kind"] == "node.crash" and e["node"] == "w2")
+    given = [(i, e["text"]) for i, e in enumerate(events) if e["kind"] == "output" and " -> " in e["text"]]
+    w2_task = next(t.split(" -> ")[0] for _, t in given if t.endswith("-> w2"))   # e.g. "map task 1"
+    redo = printed(events, "master/main", f"{w2_task} on w2: no result")
+    assert redo and redo[0] > crash
+    assert any(i > redo[0] and t.startswith(w2_task + " -> ") and not t.endswith("w2") for i, t in given)
+    # the slow worker was alive: its task was re-executed all the same, and it answered later
+    slow = printed(events, "master/main", "on w3: no result")
+    assert slow and any(i > slow[0] for i, e in enumerate(events) if e["kind"] == "msg.send" and e["from"] == "w3")
+    assert not [e for e in kinds(events, "node.crash") if e["node"] == "w3"]
+    # map and reduce: every map task gave one accepted result, then the reducers ran
+    maps = {t.split(" -> ")[0] for _, t in given if t.startswith("map")}
+    assert maps == {f"map task {i}" for i in range(len(text))}
+    first_reduce = min(i for i, t in given if t.startswith("reduce"))
+    assert all(i < first_reduce for i, t in given if t.startswith("map"))
