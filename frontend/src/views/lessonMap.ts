@@ -48,5 +48,11 @@ export function renderLessonMap(
             class: `lesson${s.slug === selected ? " selected" : ""}`, "data-testid": `scenario-${s.slug}`,
             "aria-current": s.slug === selected ? "true" : null, onclick: () => onSelect(s.slug),
           }, h("span", { class: "lesson-title" }, s.title)))))) : null));
-  root.querySelector<HTMLElement>(".lesson.selected")?.scrollIntoView({ block: "nearest" });
+  // The lesson shown, in view in the map's own scroller; never the page (a page scrolled away from Run).
+  const sel = root.querySelector<HTMLElement>(".lesson.selected");
+  if (sel && root.scrollHeight > root.clientHeight + 1) {
+    const r = sel.getBoundingClientRect();
+    const box = root.getBoundingClientRect();
+    if (r.top < box.top || r.bottom > box.bottom) root.scrollTop += r.top - box.top - box.height / 3;
+  }
 }

@@ -37,11 +37,18 @@ export class ScenarioView {
     this.runNodes = this.runOnlyId = null;
     const summary = h("div", { class: "summary", "data-testid": "scenario-summary" });
     summary.innerHTML = markdownToHtml(spec.summary ?? "");
+    // A long explanation starts folded to its first lines, so Run stays near the top.
+    const long = (spec.summary ?? "").length > LONG_SUMMARY;
+    summary.classList.toggle("folded", long);
+    const more = long ? h("button", { class: "linklike read-more", "data-testid": "read-more", onclick: () => {
+      const folded = summary.classList.toggle("folded");
+      more!.textContent = folded ? "Read the whole explanation ▾" : "Fold it ▴";
+    } }, "Read the whole explanation ▾") : null;
     replaceChildren(this.root,
       h("div", { class: "scenario-head" },
         h("h2", { "data-testid": "scenario-title" }, spec.title),
         h("span", { class: "tags" }, (spec.tags ?? []).map((t) => h("span", { class: "tag" }, t)))),
-      summary);
+      summary, more);
     const lines = spec.nodes.reduce((n, node) => n + lineCount(node.setup) + node.threads.reduce((m, t) => m + lineCount(t.code), 0), 0);
     this.code.hidden = false;
     replaceChildren(this.code,
@@ -126,6 +133,8 @@ export class ScenarioView {
   }
 }
 
+// Characters of explanation shown unfolded.
+const LONG_SUMMARY = 900;
 // Longer than this, the code starts folded: the lesson's text and Run come first.
 const LONG_CODE = 30;
 
