@@ -426,3 +426,24 @@ def test_mapreduce_the_crashed_and_the_slow_workers_tasks_are_re_executed_and_ev
     assert maps == {f"map task {i}" for i in range(len(text))}
     first_reduce = min(i for i, t in given if t.startswith("reduce"))
     assert all(i < first_reduce for i, t in given if t.startswith("map"))
+
+
+# -- the fallacies -------------------------------------------------------------------------
+
+def test_fallacy_reliable_network_the_client_believes_all_five_orders_arrived_and_two_were_lost():
+    events = events_of("fallacy-reliable-network")
+    orders = sent(events, **{"from": "client"})
+    dropped = {e["id"] for e in kinds(events, "msg.drop") if e["reason"] == "loss"}
+    assert len(orders) == 5 and len(dropped) == 2
+    assert outputs(events, "client/main") == ["5 orders sent: all done"]
+    arrived = [e["content"]["order"] for e in orders if e["id"] not in dropped]
+    assert finished(events)["shared"]["shop"]["orders"] == arrived
+    assert outputs(events, "shop/main")[-1] == "3 orders received"
+
+
+def test_fallacy_zero_latency_eight_round_trips_cost_eight_times_the_latency_and_one_batch_one():
+    events = events_of("fallacy-zero-latency")
+    one_by_one, batch = (float(line.split(" in ")[1].split()[0]) for line in outputs(events, "shop/main"))
+    assert one_by_one >= 8 * 2 * 0.050  # each question waits a round trip at least
+    assert batch >= 2 * 0.050 and one_by_one > 4 * batch
+    assert len(sent(events, **{"from": "shop"})) == 9  # eight questions, then one
