@@ -13,7 +13,12 @@ from playground.engine.challenges import check
 from playground.engine.sandbox import run_sandboxed
 from playground.engine.spec import same_value, validate
 from tests.unit.helpers import builtin, finished, kinds, run
-from tests.unit.test_lessons_threads_architectures import DROPPING_THE_WORK, REFERENCES, challenge
+from tests.unit.test_lessons_threads_architectures import (
+    BREAK_FAULTS,
+    DROPPING_THE_WORK,
+    REFERENCES,
+    challenge,
+)
 
 
 @cache
@@ -100,11 +105,11 @@ def test_three_tier_request_goes_down_the_layers_and_back_up():
 
 
 def test_three_tier_without_the_database_the_browser_gets_503():
-    events = with_faults("three-tier-web", [{"at_ms": 0, "action": "crash", "node": "db"}])
+    events = with_faults("three-tier-web", BREAK_FAULTS["three-tier-web", "no-data"])
     assert finished(events)["status"] == "completed"
     assert "HTTP/1.1 503 Service Unavailable" in outputs(events, "browser/main")
     spec = builtin("three-tier-web")
-    crashed = validate({**copy.deepcopy(spec), "faults": [{"at_ms": 0, "action": "crash", "node": "db"}]})
+    crashed = validate({**copy.deepcopy(spec), "faults": BREAK_FAULTS["three-tier-web", "no-data"]})
     assert check(spec, challenge(spec, "no-data"), events=events, edited_spec=crashed)["passed"]
     assert not check(spec, challenge(spec, "no-data"), events=lesson_events("three-tier-web"), edited_spec=spec)["passed"]
 
@@ -141,7 +146,7 @@ def test_mailbox_keeps_the_letters_while_direct_messages_to_the_offline_receiver
 
 def test_mailbox_crashed_after_keeping_the_letters_loses_them():
     spec = builtin("mailbox")
-    faults = [*spec["faults"], {"at_ms": 300, "action": "crash", "node": "mailbox"}]
+    faults = BREAK_FAULTS["mailbox", "lose-the-letters"]
     events = with_faults("mailbox", faults)
     assert "receiver read 0 letters" in outputs(events, "receiver/main")
     crashed = validate({**copy.deepcopy(spec), "faults": faults})

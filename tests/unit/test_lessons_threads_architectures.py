@@ -73,6 +73,11 @@ REFERENCES = {("producer-consumer", "check-again"): check_again,
               ("readers-writers", "writer-preference"): writer_preference}
 DROPPING_THE_WORK = {("producer-consumer", "check-again"): one_consumer_less,
                      ("readers-writers", "writer-preference"): no_writer}
+# The distributed lessons' breaks, by faults the learner chooses (the lesson's own faults kept).
+BREAK_FAULTS = {("three-tier-web", "no-data"): [{"at_ms": 0, "action": "crash", "node": "db"}],
+                ("mailbox", "lose-the-letters"): [{"at_ms": 0, "action": "crash", "node": "receiver"},
+                                                  {"at_ms": 600, "action": "restart", "node": "receiver"},
+                                                  {"at_ms": 300, "action": "crash", "node": "mailbox"}]}
 
 
 # -- producer-consumer ---------------------------------------------------------------------
