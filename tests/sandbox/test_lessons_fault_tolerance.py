@@ -447,3 +447,30 @@ def test_fallacy_zero_latency_eight_round_trips_cost_eight_times_the_latency_and
     assert one_by_one >= 8 * 2 * 0.050  # each question waits a round trip at least
     assert batch >= 2 * 0.050 and one_by_one > 4 * batch
     assert len(sent(events, **{"from": "shop"})) == 9  # eight questions, then one
+
+
+def test_fallacy_infinite_bandwidth_fifty_times_the_bytes_take_far_longer_on_the_same_link():
+    events = events_of("fallacy-infinite-bandwidth")
+    photos = sent(events, **{"from": "photos"})
+    full, thumbs = photos[:4], photos[4:]
+    assert min(e["transfer_ms"] for e in full) >= 40 * max(e["transfer_ms"] for e in thumbs)
+    assert sum(e["transfer_ms"] for e in full) >= 900  # 200 KB at 200,000 bytes a second: about 1 s
+    big, small = (float(line.split(" in ")[1].split()[0]) for line in outputs(events, "gallery/main"))
+    assert big >= 0.9 and big > 3 * small
+
+
+def test_fallacy_topology_static_the_fixed_route_fails_after_the_change_and_the_adaptive_one_goes_via_r2():
+    events = events_of("fallacy-topology-static")
+    removed = index(events, lambda e: e["kind"] == "net.link" and e["change"] == "remove")
+    added = index(events, lambda e: e["kind"] == "net.link" and e["change"] == "add")
+    failures = printed(events, "fixed/main", "has no link to 'r1'")
+    assert failures and all(i > removed for i in failures)
+    assert not [e for i, e in enumerate(events) if e["kind"] == "msg.send" and e["from"] == "fixed" and i > removed]
+    served = finished(events)["shared"]["server"]["served"]
+    assert any(s.startswith("adaptive") and s.endswith("via r2") for s in served)
+    assert not [s for s in served if s.startswith("fixed") and s.endswith("via r2")]
+    assert any(e["from"] == "adaptive" and e["to"] == "r2" for i, e in enumerate(events)
+               if e["kind"] == "msg.send" and i > added)
+    fixed_n = int(outputs(events, "fixed/main")[-1].split()[0])
+    adaptive_n = int(outputs(events, "adaptive/main")[-1].split()[0])
+    assert adaptive_n > fixed_n and fixed_n + len(failures) <= 8
