@@ -13,8 +13,8 @@ import time
 
 import pytest
 
-from playground.engine import challenges as checker
 from playground.engine.challenges import check
+from playground.engine.challenges import fix as checker
 from tests.unit import challenge_cases as cases
 
 AIM_S = 2.0
