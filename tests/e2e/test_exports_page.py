@@ -91,7 +91,7 @@ def test_every_format_downloads_from_the_menu(page, playground_server, tmp_path)
     expect(items).to_have_count(len(expected))
     assert [items.nth(i).get_attribute("data-format") for i in range(len(expected))] == expected
 
-    for i, fmt in enumerate(expected):
+    for fmt in expected:
         item = page.get_by_test_id(f"download-format-{fmt}")
         # One line says which tool opens it.
         assert (item.locator(".dl-note").text_content() or "").strip(), f"{fmt}: no word on which tool opens it"
