@@ -20,3 +20,8 @@ def screen_page(request, code):
     if not Classroom.objects.filter(code=code.upper(), teacher=request.user).exists():
         raise Http404("no such classroom")
     return render(request, "classroom/page.html", {"code": code.upper(), "view": "screen"})
+
+
+def classrooms_home(request):
+    """/classrooms/: a teacher's classes and the form that opens one (the frontend asks the API)."""
+    return render(request, "classroom/page.html", {"code": "", "view": "home"})
