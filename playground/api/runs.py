@@ -9,7 +9,7 @@ from uuid import UUID
 import orjson
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, TextField
 from django.db.models.functions import Cast
 from django.http import HttpResponse, StreamingHttpResponse
@@ -189,16 +189,26 @@ CHUNK_BYTES = 256 * 1024
 
 
 def stored_events(run):
-    """The run's events in seq order, read from the database a few thousand at a time
-    (the stored JSON decoded here, by orjson: Django's JSONField decoding is slower)."""
-    rows = (TraceEvent.objects.filter(run=run).order_by("seq").annotate(text=Cast("data", TextField()))
-            .values_list("text", flat=True))
-    for text in rows.iterator(chunk_size=ROWS_PER_FETCH):
-        yield orjson.loads(text)
+    """The run's events in seq order, read from the database a few thousand rows at a
+    time with a plain cursor (Django's per-row work was most of a large export's time),
+    the stored JSON decoded by orjson."""
+    table = connection.ops.quote_name(TraceEvent._meta.db_table)
+    data, seq, run_id = (connection.ops.quote_name(TraceEvent._meta.get_field(f).column) for f in ("data", "seq", "run"))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT CAST({data} AS TEXT) FROM {table} WHERE {run_id} = %s ORDER BY {seq}",
+                       [TraceEvent._meta.get_field("run").get_db_prep_value(run.id, connection)])
+        while rows := cursor.fetchmany(ROWS_PER_FETCH):
+            for (text,) in rows:
+                yield orjson.loads(text)
 
 
 def in_chunks(pieces, size=CHUNK_BYTES):
-    """The exporter's pieces as bytes of about `size` each."""
+    """The exporter's pieces as bytes of about `size` each; the first at once, so that the
+    download starts before the first chunk fills."""
+    pieces = iter(pieces)
+    first = next(pieces, None)
+    if first is not None:
+        yield first.encode()
     buffer, held = [], 0
     for piece in pieces:
         buffer.append(piece)

@@ -1,6 +1,6 @@
 """Chrome trace-event JSON, as Perfetto's JSON importer and chrome://tracing read it:
 one process per node, one track per thread, each event a short complete slice (`X`)
-named in words, with every field in its args (the text whole).
+named by its kind and what it concerns, with the event whole in its args.
 
 What the importer requires, and how it is met:
 - flows (`s`/`f`, one per delivered message) have numeric ids (a string id is read as
@@ -20,7 +20,7 @@ What the importer requires, and how it is met:
 import orjson
 
 from .describe import describe
-from .text import clip
+from .text import clip, value, visible
 
 RUN_PID = 1
 DUR = 1.0  # µs: the slice of one event
@@ -34,6 +34,31 @@ def _dumps(item):
         import json
 
         return json.dumps(item, ensure_ascii=False, default=str)
+
+
+def _batch(items):
+    """Trace events as JSON, comma-separated, without the list's brackets."""
+    try:
+        return orjson.dumps(items).decode()[1:-1]
+    except TypeError:
+        return ",".join(map(_dumps, items))
+
+
+# The field that says most about an event, for its slice's name (its args hold all).
+NAMED_BY = {"var.read": "name", "var.write": "name", "output": "text", "msg.send": "to", "msg.recv": "from",
+            "thread.failed": "error", "msg.drop": "reason"}
+
+
+def slice_name(event, kind):
+    if kind.startswith("sync."):
+        detail = event.get("resource")
+    elif kind in ("deadlock", "run.finished", "run.started", "net.partition", "invariant.violated"):
+        return clip(describe(event), NAME_LIMIT)
+    else:
+        detail = event.get(NAMED_BY.get(kind, "id"))
+    if detail is None:
+        return kind
+    return clip(f"{kind} {visible(detail) if isinstance(detail, str) else value(detail)}", NAME_LIMIT)
 
 
 class Tracks:
@@ -92,10 +117,9 @@ def stream(events, spec=None):
         ts = tracks.slot(pid, tid, t_us)
         last_ts = max(last_ts, ts + DUR)
         mid = ts + DUR / 2
-        args = {k: v for k, v in event.items() if k not in ("kind", "node", "thread")}
         out = tracks.out
-        out.append({"ph": "X", "name": clip(describe(event), NAME_LIMIT), "cat": kind, "pid": pid, "tid": tid,
-                    "ts": ts, "dur": DUR, "args": args})
+        out.append({"ph": "X", "name": slice_name(event, kind), "cat": kind, "pid": pid, "tid": tid,
+                    "ts": ts, "dur": DUR, "args": event})
         message = event.get("id")
         if kind in ("msg.send", "msg.duplicate") and isinstance(message, str):
             # A duplicate copy is delivered under the original's id: its flow starts here.
@@ -128,7 +152,7 @@ def stream(events, spec=None):
                     out.append({"ph": "e", "cat": "holds", "name": f"{mine[0]} holds {event.get('resource')}",
                                 "id": mine[1], "pid": pid, "tid": tid, "ts": ts + DUR})
         if len(out) >= 512:
-            yield ("" if first else ",\n") + ",\n".join(map(_dumps, out))
+            yield ("" if first else ",\n") + _batch(out)
             first = False
             out.clear()
 
@@ -147,7 +171,7 @@ def stream(events, spec=None):
             out.append({"ph": "e", "cat": "holds", "name": f"{thread} holds {resource}", "id": number, "pid": pid,
                         "tid": tid, "ts": end, "args": {"still held when the run ended": True}})
     if out:
-        yield ("" if first else ",\n") + ",\n".join(map(_dumps, out))
+        yield ("" if first else ",\n") + _batch(out)
     yield "\n]}\n"
 
 

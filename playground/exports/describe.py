@@ -3,12 +3,19 @@
 here (the diagrams clip long lines themselves, saying so); control characters are
 escaped (text.visible), everything else is kept for each format to encode."""
 
+from functools import lru_cache
+
 from .text import value, visible
+
+
+@lru_cache(maxsize=4096)
+def _short_thread(thread):
+    return visible(thread.split("/", 1)[-1])
 
 
 def thread_name(event):
     thread = event.get("thread") or ""
-    return visible(thread.split("/", 1)[-1] if isinstance(thread, str) else thread)
+    return _short_thread(thread) if isinstance(thread, str) else visible(thread)
 
 
 def node_of(name):

@@ -22,6 +22,16 @@ def dumps(event):
         return json.dumps(event, separators=(",", ":"), ensure_ascii=False)
 
 
+PREFIX = '{"format":"' + FORMAT + '"'
+
+
+def line(event):
+    """The event as one line of JSON, opening with its format."""
+    if "format" in event or not event:
+        return dumps({"format": FORMAT, **event})
+    return PREFIX + "," + dumps(event)[1:]
+
+
 def header(spec):
     return dumps({"format": FORMAT, "spec": spec}) + "\n"
 
@@ -31,7 +41,7 @@ def stream(events, spec=None):
         yield header(spec)
     lines = []
     for event in events:
-        lines.append(dumps({"format": FORMAT, **event}))
+        lines.append(line(event))
         if len(lines) >= 1000:
             yield "\n".join(lines) + "\n"
             lines = []

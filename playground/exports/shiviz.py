@@ -4,7 +4,7 @@ and an empty delimiter line (the layout ShiViz reads from an uploaded file), so 
 its default expression `(?<event>.*)\\n(?<host>\\S*) (?<clock>{.*})` reads every event.
 
 Each label says the kind, then the event in words: the thread, the message id, the
-peer, the content or value (`msg.send · main: sends m3 {"n": 1} to server`), on one
+peer, the content or value (`msg.send · main: sends m3 {"n":1} to server`), on one
 line (control characters escaped, text.visible). Lost messages (on the sender's node),
 crashes and restarts, partitions and heals (on each node they concern) and the deadlock
 (on each node of its threads and locks, naming them) are events of their nodes.
@@ -15,8 +15,9 @@ in the order they happened, so that the rules hold whatever the trace holds (a d
 a crash has no clock of the engine's own).
 """
 
-import json
 import re
+
+import orjson
 
 from .describe import deadlock_nodes_of, describe, node_of
 from .text import visible
@@ -80,7 +81,7 @@ def stream(events, spec=None):
             clock[name] += 1
             if kind == "msg.send":
                 sent.setdefault(event.get("id"), []).append(dict(clock))
-            yield f"{label}\n{name} {json.dumps(clock, ensure_ascii=False)}\n"
+            yield f"{label}\n{name} {orjson.dumps(clock).decode()}\n"
 
 
 def export(events, spec=None):

@@ -6,12 +6,14 @@ separators …) into the backslash escapes a programmer writes (`\\r`, `\\n`, `\
 `\\u2028`), so the text stays on one line and says which characters it held; every
 other character (quotes, `#`, `;`, markup, emoji, non-Latin text) is kept as it is,
 for each format to encode in its own way. `value` writes a value as JSON (strings
-quoted), as the event holds it. `clip` and `wrap` shorten and fold long text for the
+quoted; compact, as orjson writes it), as the event holds it. `clip` and `wrap` shorten and fold long text for the
 diagrams, always saying how much was left out.
 """
 
 import json
 import unicodedata
+
+import orjson
 
 ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 # What some reader takes for the end of a line (JavaScript's `.` stops at U+2028/2029,
@@ -37,10 +39,15 @@ def visible(text):
 
 def value(item):
     """A value as JSON text on one line (strings quoted), control characters escaped."""
+    if isinstance(item, str) and item.isprintable() and '"' not in item and "\\" not in item:
+        return f'"{item}"'
     try:
-        text = json.dumps(item, ensure_ascii=False, separators=(", ", ": "))
-    except (TypeError, ValueError):
-        text = repr(item)
+        text = orjson.dumps(item, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:  # integers beyond 64 bits
+        try:
+            text = json.dumps(item, ensure_ascii=False, separators=(",", ":"))
+        except (TypeError, ValueError):
+            text = repr(item)
     # json.dumps escapes C0 controls; U+2028/2029, DEL and C1 controls stay raw.
     return text if text.isprintable() else "".join(c if c.isprintable() else _escape(c) for c in text)
 
