@@ -16,7 +16,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from ninja import Query, Router, Status
 
 from playground.engine.spec import SpecError, check_depth
-from playground.exports import EXPORTERS, exporter
+from playground.exports import EXPORTERS, exporter, jsonl
 from playground.runs import actions
 from playground.runs.models import Run, TraceEvent
 from playground.runs.quota import over_quota, owner_of, runs_of
@@ -189,9 +189,14 @@ CHUNK_BYTES = 256 * 1024
 
 
 def stored_events(run):
-    """The run's events in seq order, read from the database a few thousand rows at a
-    time with a plain cursor (Django's per-row work was most of a large export's time),
-    the stored JSON decoded by orjson."""
+    """The run's events in seq order, the stored JSON decoded by orjson."""
+    return (orjson.loads(text) for text in stored_texts(run))
+
+
+def stored_texts(run):
+    """The run's events' JSON texts in seq order, read from the database a few thousand
+    rows at a time with a plain cursor (Django's per-row work was most of a large
+    export's time)."""
     table = connection.ops.quote_name(TraceEvent._meta.db_table)
     data, seq, run_id = (connection.ops.quote_name(TraceEvent._meta.get_field(f).column) for f in ("data", "seq", "run"))
     with connection.cursor() as cursor:
@@ -199,7 +204,7 @@ def stored_events(run):
                        [TraceEvent._meta.get_field("run").get_db_prep_value(run.id, connection)])
         while rows := cursor.fetchmany(ROWS_PER_FETCH):
             for (text,) in rows:
-                yield orjson.loads(text)
+                yield text
 
 
 def in_chunks(pieces, size=CHUNK_BYTES):
@@ -241,7 +246,11 @@ def run_trace(request, run_id: UUID, fmt: TraceFormat = Query("jsonl", alias="fo
     lists the formats and the tools that open them."""
     run = get_run(run_id)
     chosen = exporter(fmt)
-    chunks = in_chunks(chosen.stream(stored_events(run), run.spec or None))
+    if fmt == "jsonl":  # the stored JSON as it is, with its format put in front
+        pieces = jsonl.stream_stored(stored_texts(run), run.spec or None)
+    else:
+        pieces = chosen.stream(stored_events(run), run.spec or None)
+    chunks = in_chunks(pieces)
     content = pulled(chunks) if isinstance(request, ASGIRequest) else chunks
     response = StreamingHttpResponse(content, content_type=chosen.content_type)
     name = f"{run.scenario or 'run'}-{str(run.id)[:8]}.{chosen.extension}"

@@ -8,7 +8,9 @@ refuses, the header's spec (a playground.scenario/1 spec) and the final run.fini
 A refusal is a 400 naming the line and the field (`events[4].vc`, "line 6: …")."""
 
 import copy
+import json
 
+import orjson
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +19,7 @@ from ninja import Router, Status
 from playground.engine.spec import SpecError, validate
 from playground.exports.checks import problem
 from playground.exports.jsonl import read
+from playground.runs.execute import Batch, store
 from playground.runs.models import Run, TraceEvent
 from playground.runs.quota import over_quota, owner_of
 from playground.scenarios.models import Scenario
@@ -32,6 +35,14 @@ INSERT_CHUNK = 2000
 STORED = {"run.started": ("mode", "scenario"), "run.finished": ("error",)}
 LIMITS = {"kind": TraceEvent._meta.get_field("kind").max_length, "mode": Run._meta.get_field("mode").max_length,
           "scenario": Run._meta.get_field("scenario").max_length}
+
+
+def compact(event):
+    """An event's JSON as the engine writes it: compact, keys in their order."""
+    try:
+        return orjson.dumps(event)
+    except TypeError:  # integers beyond 64 bits
+        return json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def read_upload(request):
@@ -183,9 +194,9 @@ def trace_upload(request):
             scenario=slug, spec=spec, result=finished, error=finished.get("error") or "",
             started=now, finished=now, owner=user, visitor=visitor, trace_bytes=len(text),
         )
+        # Stored as compact JSON lines, the way the worker stores a run's (so that every
+        # stored event reads the same and a JSONL download can send it as it is).
         for start in range(0, len(events), INSERT_CHUNK):
-            TraceEvent.objects.bulk_create(
-                [TraceEvent(run=run, seq=e["seq"], kind=e["kind"], data=e) for e in events[start:start + INSERT_CHUNK]]
-            )
+            store(run.id, Batch([(e, compact(e)) for e in events[start:start + INSERT_CHUNK]]))
     return Status(201, {"id": str(run.id), "status": run.status, "events": len(events), "ws": run.ws_path,
                           "trace": run.trace_path, "url": f"/api/runs/{run.id}"})

@@ -23,14 +23,15 @@ LIMIT_S = 10.0
 FILL = """
 import sys
 from tests.bench.bench_frontend import generate_trace
-from playground.runs.models import Run, TraceEvent
+import orjson
+from playground.runs.execute import Batch, store
+from playground.runs.models import Run
 from playground.engine.spec import validate
 from tests.unit.helpers import builtin
 events = generate_trace(int(sys.argv[-1]))
 run = Run.objects.create(spec=builtin("rpc-stub"), scenario="bench-export", status="completed", result=events[-1])
-for start in range(0, len(events), 5000):
-    TraceEvent.objects.bulk_create(TraceEvent(run=run, seq=e["seq"], kind=e["kind"], data=e)
-                                   for e in events[start:start + 5000])
+for start in range(0, len(events), 5000):  # stored as the worker stores a run's events
+    store(run.id, Batch([(e, orjson.dumps(e)) for e in events[start:start + 5000]]))
 print(run.id)
 """
 

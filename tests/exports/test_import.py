@@ -5,10 +5,12 @@ field, and nothing is stored."""
 
 import json
 
+import orjson
 import pytest
 
 from playground.exports.jsonl import FORMAT
 from playground.exports.jsonl import export as to_jsonl
+from playground.runs.execute import Batch, store
 from playground.runs.models import Run, TraceEvent
 
 from .conftest import LESSONS, hostile_spec
@@ -19,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def stored_run(spec, events):
     finished = events[-1]
     run = Run.objects.create(spec=spec, scenario=spec.get("slug", ""), status=finished["status"], result=finished)
-    TraceEvent.objects.bulk_create(TraceEvent(run=run, seq=e["seq"], kind=e["kind"], data=e) for e in events)
+    store(run.id, Batch([(e, orjson.dumps(e)) for e in events]))  # as the worker stores a run's events
     return run
 
 
