@@ -180,9 +180,14 @@ class SocketTransport:
                     if self.closed:
                         return
             now = time.monotonic()
-            while self.timers and self.timers[0][0] <= now:
+            while self.timers and self.timers[0][0] <= now and not self.closed:
                 _, _, action = heapq.heappop(self.timers)
-                action()
+                try:
+                    action()
+                except OSError:
+                    if self.closed:  # the run ended while a message was due: its sockets are gone
+                        return
+                    raise
 
     def _read(self, conn: Conn) -> None:
         data = conn.sock.recv(65536)
