@@ -64,6 +64,7 @@ export class OutcomesView {
             },
               h("span", { class: "outcome-text" },
                 h("span", { class: "outcome-label", "data-testid": "outcome-label" }, v.label),
+                v.problem ? " " : null,
                 v.problem ? h("span", { class: `badge status-${v.problem === "non-serial" ? "violated" : v.problem}`, "data-testid": "outcome-problem" }, v.problem === "non-serial" ? "not serial" : v.problem) : null,
                 problemDetail(o, name)),
               h("span", { class: "outcome-bar", "aria-hidden": "true" },
@@ -74,8 +75,6 @@ export class OutcomesView {
 }
 
 function problemDetail(o: Outcome, name: Namer): HTMLElement | null {
-  const verdict = readVerdict(o.verdict);
-  if (verdict && !verdict.ok && verdict.text) return h("span", { class: "outcome-detail", "data-testid": "outcome-verdict" }, verdict.text);
   if (o.status === "deadlock" && o.deadlock?.length) {
     return h("span", { class: "outcome-detail" }, explainCycle({ cycle: o.deadlock }, name));
   }
@@ -84,5 +83,8 @@ function problemDetail(o: Outcome, name: Namer): HTMLElement | null {
     return h("span", { class: "outcome-detail" }, h("code", null, o.violation.invariant), ` broken${values ? ` (${values})` : ""}`);
   }
   if (o.status === "failed" && o.error) return h("span", { class: "outcome-detail" }, o.error);
+  // Not serial (a lost update, say): the witness's verdict says what happened.
+  const verdict = readVerdict(o.verdict);
+  if (verdict && !verdict.ok && verdict.text) return h("span", { class: "outcome-detail", "data-testid": "outcome-verdict" }, verdict.text);
   return null;
 }
