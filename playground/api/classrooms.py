@@ -118,7 +118,7 @@ def classroom_list(request):
              "ended": state.stamp(c.ended)} for c in Classroom.objects.filter(teacher=user)[:200]]
 
 
-@router.get("/classrooms/{code}", response={200: Payload, **errors(403, 404)})
+@router.get("/classrooms/{code}", response={200: Payload, **errors(400, 403, 404)})
 def classroom_detail(request, code: Code):
     """Its teacher gets the dashboard: `{"role": "teacher", "code", "title", "open", "students": [{"id",
     "name", "connected", "last_seen", "joined", "status", "answers": {"1", "2"}, "run": {"id", "status", "ws",
@@ -140,7 +140,7 @@ def classroom_detail(request, code: Code):
     return {**state.student_view(seat), "ws": f"/ws/classrooms/{classroom.code}/"}
 
 
-@router.get("/classrooms/{code}/qr.svg", response={200: None, **errors(404)},
+@router.get("/classrooms/{code}/qr.svg", response={200: None, **errors(400, 404)},
             openapi_extra={"responses": {"200": {"description": "the QR code of the join link",
                                                  "content": {"image/svg+xml": {"schema": {"type": "string"}}}}}})
 def classroom_qr(request, code: Code):
@@ -152,7 +152,7 @@ def classroom_qr(request, code: Code):
     return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
 
 
-@router.post("/classrooms/{code}/end", response={200: Payload, **errors(403, 404)})
+@router.post("/classrooms/{code}/end", response={200: Payload, **errors(400, 403, 404)})
 def classroom_end(request, code: Code):
     """The teacher ends the class: its code stops working, every socket is told and closed."""
     classroom = teacher_class(request, code, "end the class", open_only=True)
@@ -174,7 +174,7 @@ def student_rename(request, code: Code, seat_id: int, body: RenameIn):
     return {"seat": seat.pk, "name": seat.name}
 
 
-@router.delete("/classrooms/{code}/students/{int:seat_id}", response={204: None, **errors(403, 404)})
+@router.delete("/classrooms/{code}/students/{int:seat_id}", response={204: None, **errors(400, 403, 404)})
 def student_remove(request, code: Code, seat_id: int):
     """The teacher removes a student: their cookie stops working (403) and their sockets close."""
     actions.remove(class_seat(open_teacher_class(request, code, "remove a student"), seat_id))
@@ -252,7 +252,7 @@ def vote_reveal(request, code: Code, body: RevealIn):
         raise refused(exc) from None
 
 
-@router.post("/classrooms/{code}/explore", response={201: Payload, **errors(403, 404, 409, 429)})
+@router.post("/classrooms/{code}/explore", response={201: Payload, **errors(400, 403, 404, 409, 429)})
 def activity_explore(request, code: Code, body: ActivityRef):
     """The teacher runs the activity's exhaustive exploration: a normal run (mode explore)
     of theirs, linked to the activity; its outcomes appear beside the votes (dashboard,
