@@ -83,7 +83,10 @@ def test_the_trace_downloads_as_jsonl_matching_the_log(page, playground_server, 
         page.get_by_test_id("download-trace").click()
     path = tmp_path / "trace.jsonl"
     info.value.save_as(path)
-    events = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    lines = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    header, events = lines[0], lines[1:]  # the header line says the format and carries the spec
+    assert header["format"] == "playground.event/1" and "seq" not in header and header["spec"]["slug"]
+    assert all(e["format"] == "playground.event/1" for e in events)
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
     assert events[-1]["kind"] == "run.finished"
     assert events[-1]["status"] == "completed"

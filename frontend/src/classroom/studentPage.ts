@@ -10,8 +10,9 @@ import { CodeEditor } from "../views/codeEditor";
 import { h, replaceChildren } from "../views/dom";
 import { classApi, type Activity, type Challenge, type Reveal, type StudentView } from "./classroomApi";
 import { ClassroomSocket, type ClassMessage } from "./classroomSocket";
+import { questionView } from "./question";
 import { RunPanel } from "./runPanel";
-import { answerText, modeLabel, revealView, shell } from "./widgets";
+import { modeLabel, revealView, shell } from "./widgets";
 
 const STEP_TIMEOUT_MS = 15 * 60_000;
 
@@ -146,36 +147,10 @@ export class StudentPage {
   }
 
   private question(a: Activity, v: StudentView): HTMLElement {
-    const q = a.question!;
     const vote = a.vote.number;
-    const mine = v.seat.answers[String(vote)];
-    const open = a.vote.open;
     const send = (answer: unknown) => classApi.answer(this.code, a.id, answer, vote).then(
       () => this.say(null), (e: Error) => this.say(`Your answer was not taken: ${e.message}`));
-    const choices = q.choices?.length
-      ? h("div", { class: "cr-choices" }, q.choices.map((c) =>
-          h("button", {
-            class: `btn big cr-choice${mine !== undefined && answerText(mine) === answerText(c) ? " chosen" : ""}`,
-            "data-testid": `choice-${answerText(c)}`, disabled: !open, onclick: () => void send(c),
-          }, answerText(c))))
-      : this.valueForm(open, mine, send);
-    return h("div", { class: "cr-question", "data-testid": "question" },
-      h("p", { class: "cr-question-text" }, q.text),
-      h("p", { class: "cr-vote-state", "data-testid": "vote-state" },
-        open ? `Vote ${vote} is open` : `Vote ${vote} is closed`,
-        mine !== undefined ? h("span", { "data-testid": "my-answer" }, ` · your answer: ${answerText(mine)}`) : open ? " · choose your answer" : ""),
-      choices);
-  }
-
-  private valueForm(open: boolean, mine: unknown, send: (a: unknown) => Promise<void>): HTMLElement {
-    const input = h("input", { class: "cr-input", "data-testid": "answer-value", value: mine === undefined ? "" : answerText(mine), disabled: !open }) as HTMLInputElement;
-    const form = h("form", { class: "cr-value" }, input, h("button", { class: "btn primary", type: "submit", disabled: !open, "data-testid": "answer-submit" }, "Answer"));
-    form.addEventListener("submit", (e) => {
-      e.preventDefault();
-      const text = input.value.trim();
-      void send(text !== "" && !Number.isNaN(Number(text)) ? Number(text) : text);
-    });
-    return form;
+    return questionView(a, v.seat.answers[String(vote)], send);
   }
 
   private renderWork(a: Activity): void {
