@@ -33,8 +33,14 @@ class Touch(NamedTuple):
     touch the same thing and one of them writes it.
 
     `space` "var", "res" or "section" name an object of the thread's node, whose name
-    is the event's `field`; "thread" is the thread itself (others may join it); "own"
-    is something only this thread sees (its output, its own messages' bookkeeping).
+    is the event's `field`; "take" is a node's inbox seen by its takers (a message taken
+    from a non-empty inbox commutes with one arriving, not with another taker; a thread
+    that starts waiting in `recv()` touches the inbox itself, like an arrival: see
+    `footprint.waits`); "thread" is the thread itself
+    (others may join it); "link" the link from the thread's node to the event's `to` (a
+    send: each message's fate on a lossy link is drawn in the order they are sent; its
+    delivery is a step of its own, enabled by the send); "own" is something only this
+    thread sees (its output).
     """
 
     space: str
@@ -57,6 +63,8 @@ RESOURCE = Touch("res", "resource", "w")
 SECTION = Touch("section", "section", "w")
 THREAD = Touch("thread", None, "w")
 OWN = Touch("own", None, "r")
+TAKE = Touch("take", None, "w")
+LINK = Touch("link", "to", "w")
 
 
 def _thread(name: str, touches: Touch, doc: str) -> Kind:
@@ -85,8 +93,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     _thread("section.enter", SECTION, "section, inside"),
     _thread("section.exit", SECTION, "section, inside"),
     _thread("output", OWN, "text: what the thread printed"),
-    _thread("msg.send", OWN, "id, from, to, content, bytes, transfer_ms? (a link with a bandwidth)"),
-    _thread("msg.recv", OWN, "id, from, to"),
+    _thread("msg.send", LINK, "id, from, to, content, bytes, transfer_ms? (a link with a bandwidth)"),
+    _thread("msg.recv", TAKE, "id, from, to"),
     _run("msg.deliver", "id, from, to: the message reached the inbox (controlled runs)"),
     _run("msg.drop", "id, reason (loss | partition | crash | link-removed | malformed), from?, to"),
     _run("msg.duplicate", "id, copy, from, to"),

@@ -15,6 +15,13 @@ Two reductions keep this small without missing an outcome:
 Each distinct outcome (final shared variables and outputs, or a deadlock, or
 a broken invariant) is reported with a count and a witness schedule that the
 replay mode re-runs step by step.
+
+On top of both, **dynamic partial-order reduction** (races.py): a new state
+tries one step first, and another only when a race in an execution says that
+its order matters (steps of different nodes and messages to different nodes
+commute). `reduction=False` turns every reduction off (tests compare), and
+`dpor=False` keeps sleep sets and the visited set with every step tried at every
+state (the explorer before it).
 """
 
 from __future__ import annotations
@@ -25,8 +32,9 @@ from typing import Any
 
 from .contract import PRUNED, run_finished
 from .events import EventLog, snapshot
-from .footprint import conflict
+from .footprint import conflict, waits
 from .probes import Probes
+from .races import EVERYTHING, Trace, Visit
 from .runtime import Runtime
 from .scheduler import ReplayChooser
 from .threads import WorkerPool
@@ -34,20 +42,34 @@ from .verdicts import SERIAL_STATUSES, Judge, is_serial, outcome_key, serial_out
 
 PROGRESS_EVERY_S = 0.25
 DEFAULT_MAX_SCHEDULES = 20_000
+STOPPED = ("violated", "failed", "timeout")  # statuses that may end a run while steps are still possible
 MAX_JUDGED_OUTCOMES = 200  # beyond this many distinct outcomes, none gets a witness verdict
 
 
 class Frame:
     """One choice point on the current path."""
 
-    __slots__ = ("key", "todo", "sleep", "done", "chosen")
+    __slots__ = ("key", "todo", "sleep", "done", "chosen", "enabled", "enabled_set", "quiet", "visit")
 
-    def __init__(self, key: int, todo: list[str], sleep: dict[str, frozenset]):
+    def __init__(self, key: int, todo: list[str], sleep: dict[str, frozenset], enabled: list[str], quiet: bool,
+                 visit: Visit | None):
         self.key = key
         self.todo = todo
         self.sleep = sleep  # thread -> footprint of its pending step
         self.done: dict[str, frozenset] = {}  # explored here -> footprint of that step
         self.chosen: str | None = None
+        self.enabled = enabled  # every step possible here
+        self.enabled_set = frozenset(enabled)
+        self.quiet = quiet  # nothing but timeouts can happen here
+        self.visit = visit  # this state's record in the visited set
+
+    def covered(self) -> set[str]:
+        """The steps tried here, to be tried, asleep here, or tried on an earlier visit."""
+        seen = set(self.done) | set(self.todo) | set(self.sleep)
+        seen.add(self.chosen)
+        if self.visit is not None:
+            seen |= self.visit.explored
+        return seen
 
 
 class Pruned(Exception):
@@ -55,15 +77,33 @@ class Pruned(Exception):
 
 
 def state_key(rt: Runtime) -> int:
+    """The whole state a run's future depends on: each node's memory, resources, clocks
+    and inbox, each thread's position, locals, what it read, printed and was handed, and
+    the messages on their way."""
     parts: list[Any] = []
     for node in rt.nodes.values():
         parts.append(sorted((k, repr(snapshot(v))) for k, v in node.store.items()))
         for res in node.resources.values():
             parts.append((res.gid, repr(res.state()), getattr(res, "count", None)))
+        if rt.network.relays:  # clocks travel with messages (`m.lamport`, `m.vc`); otherwise unseen
+            parts.append((node.clock.lamport, sorted(node.clock.vc.items())))
     for t in rt.threads:
-        parts.append((t.name, t.state, t.forever, t.granted is not None, t.fingerprint, tuple(t.outputs)))
+        parts.append((t.name, t.state, t.forever, t.granted is not None, t.fingerprint, tuple(t.outputs),
+                      getattr(t, "vtime", 0.0), message_key(t.mail)))
     parts.append(sorted(rt.inside.items()))
+    network = rt.network
+    for node_id, inbox in network.inboxes.items():
+        parts.append((node_id, [message_key(m) for m in inbox.messages]))
+    parts.append(sorted((d.name, message_key(d.message)) for d in network.held))
+    parts.append(sorted(network.crashed))
     return hash(repr(parts))
+
+
+def message_key(m: Any) -> Any:
+    if m is None:
+        return None
+    return (m.id, m.sender, m.recipient, repr(snapshot(m.content)), m.lamport, sorted(m.vc.items()),
+            getattr(m, "vtime", 0.0))
 
 
 class ExploreChooser:
@@ -73,42 +113,64 @@ class ExploreChooser:
         self.x = explorer
         self.depth = 0
 
+    def step_done(self, rt: Runtime) -> None:
+        """What the step just taken touched: its events, the wait it began, or everything
+        (a timeout)."""
+        frame = self.x.stack[self.depth - 1]
+        fp = set(rt.footprint or ())
+        fp.update(waits(rt.threads, frame.chosen))
+        if frame.quiet:
+            fp.add(EVERYTHING)
+        frame.done[frame.chosen] = frozenset(fp)
+
     def choose(self, rt: Runtime, enabled: list) -> Any:
         x, d = self.x, self.depth
         by_name = {t.name: t for t in enabled}
         if d > 0:
-            parent = x.stack[d - 1]
-            parent.done[parent.chosen] = frozenset(rt.footprint or ())
+            self.step_done(rt)
         if d < len(x.stack):  # still on the prefix this execution replays
             frame = x.stack[d]
         else:
-            frame = x.new_frame(rt, [t.name for t in enabled], d)
+            quiet = not any(getattr(t, "enabled", True) for t in enabled)
+            frame = x.new_frame(rt, [t.name for t in enabled], d, quiet)
             if frame is None:
                 rt.stop(PRUNED)
                 return None
+        if frame.chosen not in by_name:  # the replay went another way: the snippets read the wall clock?
+            x.diverged += 1
+            rt.stop(PRUNED)
+            return None
+        if frame.visit is not None:
+            frame.visit.explored.add(frame.chosen)
         self.depth += 1
         return by_name[frame.chosen]
 
     def finish(self, rt: Runtime) -> None:
         if self.depth:
-            frame = self.x.stack[self.depth - 1]
-            frame.done[frame.chosen] = frozenset(rt.footprint or ())
+            self.step_done(rt)
 
 
 class Explorer:
-    def __init__(self, spec: dict, sink: Callable[[dict], Any], *, reduction: bool = True,
+    def __init__(self, spec: dict, sink: Callable[[dict], Any], *, reduction: bool = True, dpor: bool = True,
                  python_wall: bool = True):
         self.spec = spec
         self.python_wall = python_wall  # False: tests of the operating-system wall only
         self.settings = spec["run"]
         self.log = EventLog(sink)
         self.reduction = reduction
+        self.dpor = reduction and dpor
         self.max_schedules = self.settings.get("max_schedules") or DEFAULT_MAX_SCHEDULES
         self.deadline = time.monotonic() + self.settings.get("timeout_ms", 10_000) / 1000 * 0.9
         # Compile once (and before a sandbox forbids compiling); every execution reuses it.
         self.compiled = Runtime(spec, lambda e: None, python_wall=python_wall).compiled
         self.stack: list[Frame] = []
-        self.visited: dict[int, frozenset] = {}
+        self.visited: dict[int, Visit] = {}
+        self.start = 0  # the first step of the current execution that no earlier one took
+        self.cuts: list[tuple[int, Visit]] = []  # where the current execution met a visited state
+        self.revisits = 0
+        self.diverged = 0  # replays that did not follow their prefix (a snippet reading the wall clock)
+        self.stopped = False  # the current execution's run was stopped (not ended by itself)
+        self.fallbacks = 0
         self.outcomes: dict[str, dict] = {}
         self.explored = 0
         self.cancelled = False
@@ -119,7 +181,7 @@ class Explorer:
             self.cancelled = True
 
     # -- the search --------------------------------------------------------
-    def new_frame(self, rt: Runtime, names: list[str], depth: int) -> Frame | None:
+    def new_frame(self, rt: Runtime, names: list[str], depth: int, quiet: bool) -> Frame | None:
         sleep: dict[str, frozenset] = {}
         if depth > 0 and self.reduction:
             parent = self.stack[depth - 1]
@@ -128,22 +190,27 @@ class Explorer:
                 if name != parent.chosen and not conflict(fp, step):
                     sleep[name] = fp
         todo = [n for n in names if n not in sleep]
+        visit = None
         if self.reduction:
             key = state_key(rt)
             asleep = frozenset(sleep)
-            before = self.visited.get(key)
-            if before is not None:
-                if before <= asleep:
+            visit = self.visited.get(key)
+            if visit is not None:
+                self.revisits += 1
+                self.cuts.append((depth, visit))
+                if visit.asleep <= asleep:
                     return None  # everything from here was explored already
-                todo = [n for n in names if n in before and n not in asleep]
-                self.visited[key] = before & asleep
+                todo = [n for n in names if n in visit.asleep and n not in asleep]
+                visit.asleep = visit.asleep & asleep
             else:
-                self.visited[key] = asleep
+                visit = self.visited[key] = Visit(asleep)
+                if self.dpor and not quiet:
+                    todo = todo[:1]  # the others only when a race asks for them (races.py)
         else:
             key = 0
         if not todo:
             return None
-        frame = Frame(key, todo, sleep)
+        frame = Frame(key, todo, sleep, names, quiet, visit)
         frame.chosen = frame.todo.pop(0)
         self.stack.append(frame)
         return frame
@@ -151,11 +218,41 @@ class Explorer:
     def backtrack(self) -> bool:
         while self.stack:
             frame = self.stack[-1]
-            if frame.todo:
+            while frame.todo:
                 frame.chosen = frame.todo.pop(0)
-                return True
+                if frame.chosen not in frame.done and frame.chosen not in frame.sleep:
+                    self.start = len(self.stack) - 1
+                    return True
             self.stack.pop()
         return False
+
+    def analyse(self) -> None:
+        """DPOR: the races of the execution just run add steps to try (races.py); each
+        state on its path learns what was explored below it."""
+        trace = Trace(self.stack, self.start)
+        cuts = dict(self.cuts)
+        if self.dpor:
+            trace.analyse()
+            if self.stopped and self.stack:
+                trace.stopped()
+            for depth, visit in self.cuts:
+                trace.summarised(visit.summary, depth)
+            self.fallbacks += trace.fallbacks
+        # Each state on the path gains what was taken below it; an ancestor holds all its
+        # descendants hold, so only what is new to a state goes further up.
+        delta: set[tuple] = set(cuts[len(self.stack)].summary) if len(self.stack) in cuts else set()
+        for k in range(len(self.stack) - 1, -1, -1):
+            frame = self.stack[k]
+            if k in cuts:
+                delta |= cuts[k].summary
+            if frame.quiet:
+                delta = set()  # nothing after a timeout races with anything before it
+            else:
+                delta.add(trace.items(k))
+                delta -= frame.visit.summary
+                frame.visit.summary |= delta
+            if not delta and k <= self.start and not any(d < k for d in cuts):
+                break
 
     def execute(self) -> dict:
         chooser = ExploreChooser(self)
@@ -171,13 +268,17 @@ class Explorer:
         if end["status"] == PRUNED:
             return
         outcome = {"status": end["status"], "shared": end["shared"], "outputs": end["outputs"]}
+        rotated = None
         if result["deadlock"]:
-            outcome["deadlock"] = result["deadlock"]["cycle"]
+            outcome["deadlock"] = cycle = result["deadlock"]["cycle"]
+            # One cycle whoever waited last: compared from its first thread by name.
+            first = min(range(len(cycle)), key=lambda k: str(cycle[k].get("thread"))) if cycle else 0
+            rotated = cycle[first:] + cycle[:first]
         if result["violation"]:
             outcome["violation"] = {k: result["violation"][k] for k in ("invariant", "node", "values")}
         if end["status"] == "failed":
             outcome["error"] = end.get("error")
-        key = outcome_key(outcome)  # numbers by value: x = 1.0 and x = 1 are one outcome
+        key = outcome_key(dict(outcome, deadlock=rotated) if rotated else outcome)  # numbers by value: x = 1.0 and x = 1 are one outcome
         known = self.outcomes.get(key)
         if known:
             known["count"] += 1
@@ -192,8 +293,15 @@ class Explorer:
         exhaustive, stopped_by = False, None
         last_progress = time.monotonic()
         while True:
-            self.record(self.execute())
+            self.cuts = []
+            result = self.execute()
+            # A broken invariant stops a run while other steps could still go on: the last
+            # step raced with each of them.
+            self.stopped = result["end"]["status"] in STOPPED
+            self.record(result)
             self.explored += 1
+            if self.reduction:
+                self.analyse()
             if not self.backtrack():
                 exhaustive = True
                 break
@@ -237,13 +345,38 @@ class Explorer:
             verdict["details"]["serial"] = False
         return verdict
 
+    def covered(self, exhaustive: bool, stopped_by: str | None) -> dict:
+        """What the search covered, exactly: `reduction`; when it stopped early, `pending`
+        (the branches left untried, all within the first `depth` steps); `covered` in words."""
+        reduction = "dpor" if self.dpor else "sleep-sets" if self.reduction else "none"
+        how = {"dpor": "orders of independent steps merged (steps of different nodes and messages to "
+                       "different nodes commute)",
+               "sleep-sets": "orders of independent steps merged", "none": "every interleaving"}[reduction]
+        tail = ("; a timeout fires only when nothing else can happen; faults only as the scenario's clicks "
+                "(its fault timeline is not applied)")
+        out: dict[str, Any] = {"reduction": reduction}
+        if self.diverged:
+            out["diverged"] = self.diverged
+            tail += f"; {self.diverged} replays went another way (a snippet reads the wall clock?)"
+        if exhaustive:
+            out["covered"] = f"every outcome: {self.explored} schedules, {how}{tail}"
+            return out
+        # Stopped: the last frame holds its next choice, not run yet; below it, each frame's
+        # chosen branch is under way and its todo untried. Everything else was covered.
+        pending = sum(len(f.todo) + (k == len(self.stack) - 1) for k, f in enumerate(self.stack))
+        out.update(pending=pending, depth=len(self.stack))
+        out["covered"] = (f"not exhaustive: {self.explored} schedules, depth-first, stopped by {stopped_by}; "
+                          f"{pending} branches left untried in the first {len(self.stack)} steps, "
+                          f"every other branch covered; {how}{tail}")
+        return out
+
     def report(self, exhaustive: bool, stopped_by: str | None) -> dict:
         outcomes = sorted(self.outcomes.values(), key=lambda o: -o["count"])
         if stopped_by != "cancelled":
             self.judge(outcomes)
         self.log.emit("explore.progress", explored=self.explored, distinct=len(outcomes))
         result = {"explored": self.explored, "exhaustive": exhaustive, "outcomes": outcomes,
-                  "states": len(self.visited)}
+                  "states": len(self.visited), **self.covered(exhaustive, stopped_by)}
         if stopped_by:
             result["stopped_by"] = stopped_by
         self.log.emit("explore.result", **result)

@@ -29,6 +29,8 @@ def _rule(kind: str, touch: Touch) -> Callable[[Any, dict], tuple]:
         return lambda ctx, fields: ("thread", ctx.name, "", access)
     if space == "own":
         return lambda ctx, fields: ("own", ctx.name, kind, access)
+    if field is None:
+        return lambda ctx, fields: (space, ctx.node.id, "", access)
     return lambda ctx, fields: (space, ctx.node.id, fields[field], access)
 
 
@@ -57,14 +59,42 @@ def _plain(value: Any) -> bool:
     return isinstance(value, (int, float, str, bool, type(None), list, tuple, dict, set))
 
 
+def _local(value: Any) -> Any:
+    """A local's part of the state: plain values by value, a received message by what it
+    holds (a snippet's `m = recv()`), anything else (a function, a facade) by nothing."""
+    if _plain(value):
+        return snapshot(value)
+    if hasattr(value, "sender") and hasattr(value, "content") and hasattr(value, "lamport"):
+        return ("message", value.sender, snapshot(value.content), value.lamport, repr(getattr(value, "vc", None)))
+    return None
+
+
 def fingerprint(snippet_files: dict) -> tuple:
     """A thread's local state: where it is in each snippet frame and its plain locals."""
     parts = []
     frame = sys._getframe(2)
     while frame is not None:
         if frame.f_code.co_filename in snippet_files:
-            local = {k: snapshot(v) for k, v in frame.f_locals.items() if _plain(v) and not k.startswith("__")}
+            local = {k: _local(v) for k, v in frame.f_locals.items() if not k.startswith("__")}
             parts.append((frame.f_code.co_filename, frame.f_code.co_firstlineno, frame.f_lasti,
                           repr(sorted(local.items()))))
         frame = frame.f_back
     return tuple(parts)
+
+
+def waits(threads: list, name: str | None) -> set:
+    """What a step that ended with its thread waiting touched: the thing it waits on (an
+    inbox, a resource, a thread it joins). The wait's order among others matters (who gets
+    the next message, the lock), and a wait often emits no event of its own."""
+    for ctx in threads:
+        if ctx.name == name:
+            res = ctx.waiting_on
+            if res is None or ctx.state != "blocked":
+                return set()
+            rtype = getattr(res, "rtype", "")
+            if rtype == "inbox":  # who is handed the next arrival: dependent on arrivals and takers
+                return {("inbox", ctx.node.id, "", "w"), ("take", ctx.node.id, "", "w")}
+            if rtype == "thread":
+                return {("thread", res.name, "", "w")}
+            return {("res", ctx.node.id, getattr(res, "name", ""), "w")}
+    return set()
