@@ -131,7 +131,7 @@ def test_exploring_the_x_race_finds_the_four_outcomes_and_a_witness_replays_back
         expect(o).to_have_attribute("data-status", "completed")
 
     # x = 6: both read 5, P1 writes 25, then P2 writes 6. Replay it, then step back.
-    page.get_by_test_id("outcome").filter(has_text=re.compile(r"^x = 6\b")).click()
+    page.get_by_test_id("outcome").filter(has=page.get_by_test_id("outcome-label").filter(has_text=re.compile(r"^x = 6$"))).click()
     expect(page.get_by_test_id("timeline")).to_be_visible(timeout=RUN_TIMEOUT)
     expect(page.get_by_test_id("run-status")).to_have_attribute(
         "data-status", "completed", timeout=RUN_TIMEOUT
@@ -139,7 +139,7 @@ def test_exploring_the_x_race_finds_the_four_outcomes_and_a_witness_replays_back
     position = page.get_by_test_id("timeline-position")
     expect(position).to_have_attribute("data-position", "4")
     expect(variable(page, "memory", "x")).to_have_text("6")
-    expect(page.get_by_test_id("outcome").filter(has_text=re.compile(r"^x = 6\b"))).to_have_attribute(
+    expect(page.get_by_test_id("outcome").filter(has=page.get_by_test_id("outcome-label").filter(has_text=re.compile(r"^x = 6$")))).to_have_attribute(
         "aria-pressed", "true"
     )
     # The histogram stays while the witness is shown.
@@ -173,7 +173,8 @@ def test_exploring_the_deadlock_lesson_marks_the_deadlock_and_its_witness_deadlo
     deadlocks = page.locator("[data-testid=outcome][data-status=deadlock]")
     expect(deadlocks).to_have_count(1)
     expect(deadlocks.get_by_test_id("outcome-problem")).to_have_text("deadlock")
-    expect(deadlocks).to_contain_text(re.compile(r"P\d waits for \w_lock held by P\d"))
+    # The verdict names who holds what and waits for what.
+    expect(deadlocks).to_contain_text(re.compile(r"P\d (holds \w_lock and waits for \w_lock|waits for \w_lock held by P\d)"))
 
     deadlocks.click()
     expect(page.get_by_test_id("run-status")).to_have_attribute(

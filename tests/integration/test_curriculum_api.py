@@ -28,9 +28,11 @@ def test_every_library_lesson_is_in_the_curriculum_exactly_once_and_every_slug_e
 def test_the_curriculum_lists_chapters_in_the_courses_order_numbered_with_next(visitor):
     course = visitor.get("/api/curriculum").json()
     titles = [c["title"] for c in course["chapters"]]
+    # The course's order: shared memory first, then messages, then what goes wrong at scale.
     assert titles == ["Shared state", "Locks", "Semaphores", "Condition variables", "Deadlock",
-                      "Messages and protocols", "Client/server", "Peer-to-peer", "Time and clocks",
-                      "Coordination", "Fault tolerance"]
+                      "Messages and protocols", "Client/server", "Architectures and communication",
+                      "Peer-to-peer", "Time and clocks", "Coordination", "Fault tolerance",
+                      "Consistency and replication", "The fallacies of distributed computing"]
     lessons = [lesson for chapter in course["chapters"] for lesson in chapter["lessons"]]
     assert lessons[0]["number"] == "1.1" and lessons[0]["slug"] == "shared-x-race"
     assert [a["next"] for a in lessons[:-1]] == [b["slug"] for b in lessons[1:]] and lessons[-1]["next"] is None
