@@ -113,25 +113,27 @@ class ExploreChooser:
         self.x = explorer
         self.depth = 0
 
-    def step_done(self, rt: Runtime) -> None:
-        """What the step just taken touched: its events, the wait it began, or everything
-        (a timeout)."""
+    def step_done(self, rt: Runtime, quiet: bool = False) -> None:
+        """What the step just taken touched: its events and the wait it began. A timeout
+        that made something possible again (`quiet` False after it) disabled every other
+        timeout: it touched everything. One after which only timeouts remain commutes with
+        the other timeouts it does not touch."""
         frame = self.x.stack[self.depth - 1]
         fp = set(rt.footprint or ())
         fp.update(waits(rt.threads, frame.chosen))
-        if frame.quiet:
+        if frame.quiet and not quiet:
             fp.add(EVERYTHING)
         frame.done[frame.chosen] = frozenset(fp)
 
     def choose(self, rt: Runtime, enabled: list) -> Any:
         x, d = self.x, self.depth
         by_name = {t.name: t for t in enabled}
+        quiet = not any(getattr(t, "enabled", True) for t in enabled)
         if d > 0:
-            self.step_done(rt)
+            self.step_done(rt, quiet)
         if d < len(x.stack):  # still on the prefix this execution replays
             frame = x.stack[d]
         else:
-            quiet = not any(getattr(t, "enabled", True) for t in enabled)
             frame = x.new_frame(rt, [t.name for t in enabled], d, quiet)
             if frame is None:
                 rt.stop(PRUNED)
