@@ -22,8 +22,9 @@ import redis
 import websockets
 from psycopg import sql
 
+from . import processes
 from .helpers import FINAL
-from .processes import Processes, free_port
+from .processes import Processes, free_port, with_database
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_SERVER = (os.environ.get("SCALE_OUT_DATABASE_URL") or os.environ.get("DATABASE_URL")
@@ -36,15 +37,7 @@ LOG_ERRORS = re.compile(r"Traceback|Error|Exception|Too many connections")
 
 
 def unavailable(reason):
-    message = f"FAULT TESTS NOT RUN: {reason}"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message + " (CI=true: PostgreSQL and redis-server must be there)")
-    pytest.skip(message)
-
-
-def with_database(url, name):
-    base, _, _ = url.rpartition("/")
-    return f"{base}/{name}"
+    processes.unavailable("FAULT TESTS", reason, "PostgreSQL and redis-server")
 
 
 # --- servers ---------------------------------------------------------------------------

@@ -74,3 +74,20 @@ def alive(pids):
         except OSError:
             pass
     return living
+
+
+def unavailable(what, reason, needs):
+    """Skip loudly where a service the test needs is missing; with CI=true, fail instead
+    (CI machines have PostgreSQL, Redis and redis-server)."""
+    import pytest
+
+    message = f"{what} NOT TESTED: {reason}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{message} (CI=true: {needs} must be there)")
+    pytest.skip(message)
+
+
+def with_database(url, name):
+    """The same server's URL, for database `name`."""
+    base, _, _ = url.rpartition("/")
+    return f"{base}/{name}"

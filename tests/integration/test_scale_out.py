@@ -19,8 +19,9 @@ import redis
 import websockets
 from psycopg import sql
 
+from . import processes
 from .helpers import FINAL, counter_spec, slow_spec, spec
-from .processes import Processes, free_port
+from .processes import Processes, free_port, with_database
 
 ROOT = Path(__file__).resolve().parents[2]
 # The servers come from the environment as for a deployment; the test makes (and
@@ -33,15 +34,7 @@ WAIT = 120
 
 
 def unavailable(reason):
-    message = f"SCALE-OUT TOPOLOGY NOT TESTED: {reason}"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message + " (CI=true: PostgreSQL and Redis must be there)")
-    pytest.skip(message)
-
-
-def with_database(url, name):
-    base, _, _ = url.rpartition("/")
-    return f"{base}/{name}"
+    processes.unavailable("SCALE-OUT TOPOLOGY", reason, "PostgreSQL and Redis")
 
 
 @pytest.fixture
