@@ -12,6 +12,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from tests.unit.challenge_cases import BANK_WITH_LOCK
+
 from .live_server import ROOT
 from .test_interleavings import step
 from .test_run_a_lesson import RUN_TIMEOUT
@@ -19,18 +21,6 @@ from .test_run_a_lesson import RUN_TIMEOUT
 DOCS = ROOT / "docs"
 SIZES = [(1440, 900), (1280, 720)]
 
-LOCKED = """from threading import Lock
-balance_lock = Lock()
-
-def withdraw(amount):
-    global balance
-    with balance_lock:
-        if amount > balance:
-            print('Insufficient funds')
-        else:
-            balance = balance - amount
-            print(balance)
-"""
 
 # Released before the write: both may still pass the check with the old balance.
 RELEASED_TOO_EARLY = """from threading import Lock
@@ -123,7 +113,7 @@ def test_a_learner_predicts_breaks_and_fixes_and_keeps_the_progress(page, playgr
     page.get_by_test_id("edit-fix-with-a-lock").click()
     expect(page.get_by_test_id("editor")).to_be_visible()
     expect(challenges).to_be_visible()
-    type_setup(page, LOCKED)
+    type_setup(page, BANK_WITH_LOCK)
     page.get_by_test_id("check-fix-with-a-lock").click()
     fixed = page.get_by_test_id("check-result-with-a-lock")
     expect(fixed).to_have_attribute("data-passed", "true", timeout=RUN_TIMEOUT)

@@ -1,6 +1,6 @@
 // The classroom's HTTP API (README "Classroom"), typed as the pages use it.
 
-import { ApiError } from "../transport/api";
+import { request as call } from "../transport/api";
 import type { ScenarioSpec } from "../model/spec";
 
 export interface Question {
@@ -158,27 +158,6 @@ export interface SeatCheck {
   kind: string;
   covered?: string;
   witness?: { schedule: string[] };
-}
-
-function csrfToken(): string {
-  const cookie = /(?:^|;\s*)csrftoken=([^;]+)/.exec(document.cookie)?.[1];
-  return cookie ? decodeURIComponent(cookie) : document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? "";
-}
-
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { Accept: "application/json" };
-  if (method !== "GET") headers["X-CSRFToken"] = csrfToken();
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const res = await fetch(path, { method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  let data: unknown = null;
-  try {
-    data = text ? JSON.parse(text) : null;
-  } catch {
-    data = { error: text.slice(0, 200) };
-  }
-  if (!res.ok) throw new ApiError(res.status, data);
-  return data as T;
 }
 
 const base = (code: string) => `/api/classrooms/${encodeURIComponent(code)}`;

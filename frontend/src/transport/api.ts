@@ -29,7 +29,8 @@ function csrfToken(): string {
   return cookie ? decodeURIComponent(cookie) : document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? "";
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** A JSON request to the server (the CSRF token on unsafe ones); an ApiError on a 4xx/5xx. */
+export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (method !== "GET") headers["X-CSRFToken"] = csrfToken();
   if (body !== undefined && !(body instanceof FormData)) headers["Content-Type"] = "application/json";
