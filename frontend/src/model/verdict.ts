@@ -49,3 +49,10 @@ export function verdictTone(v: Verdict | null, status: string): "ok" | "bad" | "
   if (v) return v.ok ? "ok" : v.kind === "cancelled" || v.kind === "timeout" ? "neutral" : "bad";
   return status === "completed" ? "ok" : status === "cancelled" || status === "timeout" ? "neutral" : "bad";
 }
+
+/** The verdict's text to show after its title: "Lost update" then "P2's write of 3…",
+ *  not "lost update: P2's write…" again (a text may begin with its title, to read well alone). */
+export function textAfterTitle(v: Verdict): string {
+  const prefix = `${v.title.toLowerCase()}:`;
+  return v.text.toLowerCase().startsWith(prefix) ? v.text.slice(prefix.length).trimStart() : v.text;
+}

@@ -5,7 +5,7 @@
 
 import type { FinishedState } from "../model/state";
 import { formatValue, type Namer } from "../model/names";
-import { STATUS_SENTENCE, verdictTone } from "../model/verdict";
+import { STATUS_SENTENCE, textAfterTitle, verdictTone } from "../model/verdict";
 import { h, replaceChildren } from "./dom";
 
 /** `onSeed`: a free run's seed can be used again (its seed is shown only then). */
@@ -25,7 +25,7 @@ export function renderResult(root: HTMLElement, result: FinishedState | null, na
     h("div", { class: `verdict tone-${tone}`, "data-testid": "verdict", "data-kind": v?.kind ?? result.status, "data-ok": String(v ? v.ok : result.status === "completed") },
       h("span", { class: `badge status-${result.status}`, "data-testid": "result-status" }, result.status),
       v ? h("strong", { class: "verdict-title", "data-testid": "verdict-title" }, v.title) : null,
-      h("span", { class: "verdict-text", "data-testid": "verdict-text" }, v ? v.text : STATUS_SENTENCE[result.status] ?? ""),
+      h("span", { class: "verdict-text", "data-testid": "verdict-text" }, v ? textAfterTitle(v) : STATUS_SENTENCE[result.status] ?? ""),
       result.error && !v?.text.includes(result.error) ? h("span", { class: "error" }, ` ${result.error}`) : null),
     typeof result.seed === "number" && onSeed
       ? h("p", { class: "muted seed-line", "data-testid": "result-seed" }, `Seed ${result.seed}. `,

@@ -44,8 +44,18 @@ def check_break(spec: dict, challenge: dict, events: list[dict], *, run_spec: di
     if missing:
         return _answer(False, f"Not broken yet: {missing[0]} (this run: {said}).", nothing,
                        covered_text=covered_text, witness=witness)
-    return _answer(True, f"Broken! {said}" + (f": {verdict['text']}" if verdict.get("text") else "."),
-                   nothing, covered_text=covered_text, witness=witness)
+    return _answer(True, f"Broken! {_told(said, verdict.get('text'))}", nothing,
+                   covered_text=covered_text, witness=witness)
+
+
+def _told(title: str, text: str | None) -> str:
+    """"Lost update: P2's write…", not "Lost update: lost update: P2's write…" (a verdict's
+    text may already begin with its title, to read well on its own)."""
+    if not text:
+        return f"{title}."
+    if text.lower().startswith(f"{title.lower()}:"):
+        return text[0].upper() + text[1:]
+    return f"{title}: {text}"
 
 
 def _mode(events: list[dict]) -> str | None:
