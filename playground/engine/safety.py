@@ -21,11 +21,14 @@ import builtins
 import collections
 import dataclasses
 import functools
+import hashlib
 import heapq
+import hmac
 import itertools
 import json
 import math
 import random
+import struct
 import sys
 import time
 from types import SimpleNamespace
@@ -34,12 +37,13 @@ from typing import Any
 from .instrument import FORBIDDEN_ATTRIBUTES, FORMAT_HOOK, FORMAT_METHODS
 
 ALLOWED_MODULES = ("math", "random", "time", "json", "collections", "itertools", "functools", "heapq",
-                   "dataclasses", "threading")
+                   "dataclasses", "struct", "hashlib", "hmac", "threading")
 # The documented public members a snippet gets, module by module (None: every
 # public member, for modules of plain C functions). Left out on purpose:
 # functools.update_wrapper/wraps (they copy attributes named by strings),
 # collections.UserString (its .format calls str.format unguarded),
-# dataclasses.make_dataclass, json.dump/load (files).
+# dataclasses.make_dataclass, json.dump/load (files), hashlib.file_digest (files),
+# hashlib.scrypt/pbkdf2_hmac (key stretching: memory and CPU by the parameter).
 _OFFERED: dict[str, tuple[Any, tuple[str, ...] | None]] = {
     "math": (math, None),
     "itertools": (itertools, None),
@@ -50,6 +54,11 @@ _OFFERED: dict[str, tuple[Any, tuple[str, ...] | None]] = {
     "functools": (functools, ("reduce", "partial", "lru_cache", "cache", "cmp_to_key", "total_ordering")),
     "dataclasses": (dataclasses, ("dataclass", "field", "fields", "asdict", "astuple", "replace",
                                   "is_dataclass", "FrozenInstanceError", "InitVar", "KW_ONLY", "MISSING")),
+    "struct": (struct, ("pack", "unpack", "calcsize", "iter_unpack", "pack_into", "unpack_from", "Struct",
+                        "error")),
+    "hashlib": (hashlib, ("md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sha3_256", "sha3_512",
+                          "blake2b", "blake2s", "new")),
+    "hmac": (hmac, ("new", "digest", "compare_digest", "HMAC")),
 }
 _RANDOM_FUNCTIONS = ("random", "uniform", "randint", "randrange", "choice", "choices", "shuffle", "sample",
                      "gauss", "normalvariate", "expovariate", "triangular", "betavariate", "seed",

@@ -316,6 +316,24 @@ def test_dataclasses_namedtuples_classes_and_format_work_in_the_sandbox():
                                "Box(1) 7 3   ok 1", "matched 2", "locked True", "worker ran"]
 
 
+WIRE_FORMATS_AND_DIGESTS = """
+import hashlib, hmac, struct
+tag = hmac.new(b'shared key', b'pay bob 10', 'sha256').hexdigest()
+same = hmac.new(b'shared key', b'pay bob 10', hashlib.sha256).hexdigest()
+print(hmac.compare_digest(tag, same), len(tag), hashlib.sha256(b'').hexdigest()[:8])
+print(struct.unpack('<i', struct.pack('<i', 1250))[0], struct.unpack('>i', struct.pack('<i', 1250))[0])
+print(struct.pack('!h', 1).hex(), struct.calcsize('<iq'))
+"""
+
+
+def test_struct_hashlib_and_hmac_work_in_the_sandbox_and_their_file_and_key_stretching_parts_do_not():
+    events = run_sandboxed(scenario({"P1": WIRE_FORMATS_AND_DIGESTS}))
+    assert finished(events)["status"] == "completed", kinds(events, "thread.failed")
+    assert outputs(events) == ["True 64 e3b0c442", "1250 -503054336", "0001 12"]
+    for name in ("file_digest", "scrypt", "pbkdf2_hmac"):
+        refuse(f"import hashlib\nprint('REACHED', hashlib.{name})\n", name)
+
+
 def test_every_thread_gets_its_own_builtins():
     spec = scenario({"P1": "print(1)\n", "P2": "print(2)\n"})
     runtime = make_run(spec, lambda event: None)
