@@ -1,0 +1,79 @@
+"""The fallacies of distributed computing, five to eight (issue 13): the network is
+secure, there is one administrator, transport cost is zero, the network is homogeneous.
+Each lesson's point read off its free run's events (run once, cached), and each fix
+challenge's reference solution (kept here, never in the lesson files; read by
+tests/unit/challenge_cases.py, whose generic tests judge it). The first four fallacies are
+in test_lessons_resilience.py."""
+
+from __future__ import annotations
+
+from playground.engine.runner import collect
+from tests.sandbox.test_lessons_fault_tolerance import events_of, outputs, printed, sent, with_code
+from tests.unit.helpers import builtin, finished
+
+# -- fallacy-secure-network ----------------------------------------------------------------
+
+SIGNING_ADA = """\
+import hmac
+for payee, amount in [('grocer', 20), ('landlord', 500)]:
+    tag = hmac.new(KEY, f'ada pays {payee} {amount}'.encode(), 'sha256').hexdigest()
+    send('wifi', {'to': 'bank', 'user': 'ada', 'pay': payee, 'amount': amount, 'tag': tag})
+    answer = recv(timeout=1.0)
+    print(f"pay {payee} {amount}: {answer.content['result'] if answer else 'no answer'}")
+"""
+CHECKING_BANK = """\
+import hmac
+while True:
+    m = recv(timeout=0.5)
+    if m is None:
+        break
+    r = m.content
+    text = f"{r['user']} pays {r['pay']} {r['amount']}"
+    if not hmac.compare_digest(hmac.new(KEY, text.encode(), 'sha256').hexdigest(), r.get('tag', '')):
+        print(f'bank: refused {text}: changed on the way')
+        reply(m, {'client': r['client'], 'result': 'refused: the message was changed on the way'})
+        continue
+    paid[r['pay']] = paid.get(r['pay'], 0) + r['amount']
+    print(f"bank: paid {r['amount']} to {r['pay']} for {r['user']}")
+    reply(m, {'client': r['client'], 'result': f"paid {r['amount']} to {r['pay']}"})
+"""
+
+
+def signed_payments(spec: dict) -> dict:
+    return with_code(spec, {"ada/main": SIGNING_ADA, "bank/main": CHECKING_BANK})
+
+
+def pay_nobody(spec: dict) -> dict:
+    """Never pays anyone: mallory gets nothing, and neither does the grocer."""
+    return with_code(spec, {"ada/main": "print('pay grocer 20: paid 20 to grocer')\n"})
+
+
+def test_fallacy_secure_network_the_router_reads_the_password_and_redirects_the_rent_unseen():
+    events = events_of("fallacy-secure-network")
+    end = finished(events)
+    assert end["status"] == "completed"
+    assert end["shared"]["wifi"]["stolen"] == ["hunter2", "hunter2"]
+    assert end["shared"]["bank"]["paid"] == {"grocer": 20, "mallory": 500}
+    # the same payment on each side of the router: ada's says landlord, the bank's mallory
+    rent_out = sent(events, **{"from": "ada"})[1]
+    rent_in = [e for e in sent(events, **{"from": "wifi", "to": "bank"}) if e["content"]["amount"] == 500]
+    assert rent_out["content"]["pay"] == "landlord" and rent_in[0]["content"]["pay"] == "mallory"
+    assert rent_out["content"]["password"] == "hunter2"
+    # …and ada is told what she expects
+    assert outputs(events, "ada/main") == ["pay grocer 20: paid 20 to grocer", "pay landlord 500: paid 500 to landlord"]
+    assert [e for e in sent(events, **{"from": "bank"}) if "mallory" in e["content"]["result"]]
+
+
+def test_fallacy_secure_network_with_a_shared_key_tag_the_bank_refuses_the_changed_rent_and_no_password_leaks():
+    events = collect(signed_payments(builtin("fallacy-secure-network")))
+    end = finished(events)
+    assert end["shared"]["bank"]["paid"] == {"grocer": 20} and end["shared"]["wifi"]["stolen"] == []
+    refused = printed(events, "bank/main", "bank: refused ada pays mallory 500")
+    redirected = printed(events, "wifi/main", "now goes to mallory")
+    assert redirected and refused and redirected[0] < refused[0]
+    assert outputs(events, "ada/main")[1] == "pay landlord 500: refused: the message was changed on the way"
+    assert not [e for e in sent(events) if "password" in e["content"]]
+
+
+REFERENCES = {("fallacy-secure-network", "sign-each-payment"): signed_payments}
+DROPPING_THE_WORK = {("fallacy-secure-network", "sign-each-payment"): pay_nobody}
