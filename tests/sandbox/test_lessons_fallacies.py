@@ -8,7 +8,7 @@ in test_lessons_resilience.py."""
 from __future__ import annotations
 
 from playground.engine.runner import collect
-from tests.sandbox.test_lessons_fault_tolerance import events_of, outputs, printed, sent, with_code
+from tests.sandbox.test_lessons_fault_tolerance import events_of, index, outputs, printed, sent, with_code
 from tests.unit.helpers import builtin, finished
 
 # -- fallacy-secure-network ----------------------------------------------------------------
@@ -75,5 +75,66 @@ def test_fallacy_secure_network_with_a_shared_key_tag_the_bank_refuses_the_chang
     assert not [e for e in sent(events) if "password" in e["content"]]
 
 
-REFERENCES = {("fallacy-secure-network", "sign-each-payment"): signed_payments}
-DROPPING_THE_WORK = {("fallacy-secure-network", "sign-each-payment"): pay_nobody}
+# -- fallacy-one-administrator -------------------------------------------------------------
+
+LOOKING_UP_APP = """\
+CONFIG = {'api': 'api', 'port': 8080}
+port = CONFIG['port']
+for n in range(3):
+    send(CONFIG['api'], {'port': port, 'get': f'/orders/{n}'})
+    answer = recv(timeout=1.0)
+    if 'error' in answer.content:                # moved? ask where its owner says it is now
+        send('ops', {'lookup': 'api'})
+        port = recv(timeout=1.0).content['port']
+        print(f'request {n}: refused, the registry says port {port}: trying again')
+        send(CONFIG['api'], {'port': port, 'get': f'/orders/{n}'})
+        answer = recv(timeout=1.0)
+    if 'error' in answer.content:
+        failed += 1
+        print(f"request {n}: {answer.content['error']}")
+    else:
+        answered += 1
+    sleep(0.2)
+print(f'{answered} of 3 requests answered')
+"""
+
+
+def looking_up_the_port(spec: dict) -> dict:
+    return with_code(spec, {"app/main": LOOKING_UP_APP})
+
+
+def asking_nothing(spec: dict) -> dict:
+    """Never fails a request because it never sends one."""
+    return with_code(spec, {"app/main": "print('0 of 3 requests answered')\n"})
+
+
+def test_fallacy_one_administrator_after_team_bs_move_the_apps_copied_port_is_refused_though_the_registry_knows():
+    events = events_of("fallacy-one-administrator")
+    end = finished(events)
+    assert end["status"] == "completed"
+    assert end["shared"]["ops"]["services"] == {"api": 8443} and end["shared"]["api"]["port"] == 8443
+    switched = index(events, lambda e: e["kind"] == "var.write" and e["node"] == "api" and e["name"] == "port")
+    published = index(events, lambda e: e["kind"] == "var.write" and e["node"] == "ops")
+    assert published < switched  # team B did it in the right order, by its own rules
+    requests = [(i, e) for i, e in enumerate(events) if e["kind"] == "msg.send" and e["from"] == "app"]
+    assert len(requests) == 3 and all(e["content"]["port"] == 8080 and e["to"] == "api" for _, e in requests)
+    answers = [e["content"] for e in sent(events, **{"from": "api", "to": "app"})]
+    assert "order" in answers[0] and "error" in answers[-1]  # answered before the move, refused after
+    assert all("error" in a for (i, _), a in zip(requests, answers, strict=True) if i > switched)
+    app = end["shared"]["app"]
+    assert app["failed"] >= 1 and app["answered"] >= 1 and app["answered"] + app["failed"] == 3
+    assert outputs(events, "app/main")[-1] == f"{app['answered']} of 3 requests answered"
+    assert not sent(events, **{"from": "app", "to": "ops"})  # it never asked
+
+
+def test_fallacy_one_administrator_an_app_that_looks_the_port_up_again_gets_every_answer():
+    events = collect(looking_up_the_port(builtin("fallacy-one-administrator")))
+    assert finished(events)["shared"]["app"] == {"answered": 3, "failed": 0}
+    lookups = sent(events, **{"from": "app", "to": "ops"})
+    assert lookups and printed(events, "app/main", "the registry says port 8443")
+
+
+REFERENCES = {("fallacy-secure-network", "sign-each-payment"): signed_payments,
+              ("fallacy-one-administrator", "look-it-up"): looking_up_the_port}
+DROPPING_THE_WORK = {("fallacy-secure-network", "sign-each-payment"): pay_nobody,
+                     ("fallacy-one-administrator", "look-it-up"): asking_nothing}
