@@ -134,6 +134,37 @@ def test_fallacy_one_administrator_an_app_that_looks_the_port_up_again_gets_ever
     assert lookups and printed(events, "app/main", "the registry says port 8443")
 
 
+# -- fallacy-transport-cost-zero -----------------------------------------------------------
+
+def upload_lines(events: list[dict]) -> list[dict]:
+    """The sensor's two lines, e.g. `one by one: requests 100, bytes 16350, time 0.87 s, bill 1.03 EUR`."""
+    lines = []
+    for line in outputs(events, "sensor/main"):
+        label, rest = line.split(": ", 1)
+        fields = dict(part.split(" ")[:2] for part in rest.split(", "))
+        lines.append({"label": label, **{k: float(v) for k, v in fields.items()}})
+    return lines
+
+
+def test_fallacy_transport_cost_zero_a_hundred_tiny_messages_cost_far_more_bytes_time_and_money_than_one():
+    events = events_of("fallacy-transport-cost-zero")
+    uploads = [e for e in sent(events, **{"from": "sensor"}) if "readings" in e["content"]]
+    chatty, batched = uploads[:100], uploads[100:]
+    assert all(len(e["content"]["readings"]) == 1 for e in chatty)
+    assert len(batched) == 1 and len(batched[0]["content"]["readings"]) == 100
+    chatty_bytes, batched_bytes = sum(e["bytes"] for e in chatty), batched[0]["bytes"]
+    assert chatty_bytes > 15 * batched_bytes
+    # nearly all of each tiny message is its headers: the number itself is a few bytes
+    assert all(e["bytes"] > 25 * len(str(e["content"]["readings"][0])) for e in chatty)
+    assert sum(e["transfer_ms"] for e in chatty) >= 700  # ~16 KB at 20,000 bytes a second
+    one, batch = upload_lines(events)
+    assert (one["label"], batch["label"]) == ("one by one", "in one batch")
+    assert (one["requests"], batch["requests"]) == (100, 1)
+    assert (one["bytes"], batch["bytes"]) == (chatty_bytes, batched_bytes)  # the cloud counted what was sent
+    assert one["bill"] > 50 * batch["bill"] and one["time"] > 4 * batch["time"]
+    assert finished(events)["shared"]["cloud"]["stored"] == 200  # the same data both times
+
+
 REFERENCES = {("fallacy-secure-network", "sign-each-payment"): signed_payments,
               ("fallacy-one-administrator", "look-it-up"): looking_up_the_port}
 DROPPING_THE_WORK = {("fallacy-secure-network", "sign-each-payment"): pay_nobody,
