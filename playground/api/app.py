@@ -53,7 +53,12 @@ and meet them): `serial` (every outcome equals one of the serial outcomes),
 the fix is refused): `serial_outcomes` (the same serial outcomes as the lesson),
 `outputs` (lines every outcome still prints), `shared` (values every outcome still
 ends with); the lesson's threads must stay. A predict `answer` is a value, a list of
-every right choice, or `{"from": "explore", "value": "node.variable"}`.
+every right choice, or `{"from": "explore", "value": "node.variable"}`. It never reaches a
+learner before they answer: `GET /api/scenarios/{slug}` (unless the scenario is the
+caller's own), classroom activities and stored runs carry predict challenges without
+`answer`, and checks judge against the stored lesson. A spec may leave `answer` out (a
+copy of a lesson saved from what it was served): its check answers 400 "no answer to
+check against".
 
 This schema is at `/api/openapi.json`, the interactive docs at `/api/docs`.
 """

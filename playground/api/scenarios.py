@@ -10,7 +10,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from ninja import Body, Router, Status
 
-from playground.engine.spec import SpecError, validate
+from playground.engine.spec import SpecError, validate, without_answers
 from playground.runs.limits import timeout_errors
 from playground.scenarios import saved
 from playground.scenarios.models import Scenario
@@ -72,8 +72,10 @@ def scenario_validate(request, spec: SpecBody):
 
 @router.get("/scenarios/{slug:slug}", response={200: Spec, **errors(404)})
 def scenario_detail(request, slug: str):
-    """A scenario's spec, by a built-in's slug, one's own saved slug, or a share id."""
-    return find(request, slug).spec
+    """A scenario's spec, by a built-in's slug, one's own saved slug, or a share id. Its
+    predict challenges come without their answers unless it is the caller's own."""
+    scenario = find(request, slug)
+    return scenario.spec if scenario.is_owned_by(request.user) else without_answers(scenario.spec)
 
 
 @router.put("/scenarios/{slug:slug}", response={200: Saved, **errors(400, 401, 403, 404, 413)},

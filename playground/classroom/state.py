@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from playground.engine.spec import without_answers
 from playground.runs.models import Run, TraceEvent
 
 from .models import Answer, SeatCheck, SeatRun
@@ -110,7 +111,7 @@ def activity_public(activity, revealed_only=True):
         return None
     question = activity.question
     return {"id": activity.pk, "number": activity.number, "mode": activity.mode, "scenario": activity.scenario,
-            "spec": activity.spec, "challenge": activity.challenge or None, "question": question,
+            "spec": without_answers(activity.spec), "challenge": activity.challenge or None, "question": question,
             "editing": activity.editing, "vote": {"number": activity.vote, "open": activity.vote_open},
             "revealed": list(activity.revealed), "created": stamp(activity.created)}
 

@@ -25,6 +25,7 @@ from .spec_challenges import (  # noqa: F401  (the challenge vocabulary, re-expo
     Challenge,
     challenge_errors,
     same_value,
+    without_answers,
 )
 from .spec_code import (  # noqa: F401  (re-exported)
     MAX_CODE_DEPTH,

@@ -24,7 +24,9 @@ class _Model(BaseModel):
 #               event ({"kind", …fields to match}), output (a printed line contains it)
 #   fix goal:   serial, never (an expression that must never hold), no_deadlock, status
 #   fix keeps:  serial_outcomes, outputs, shared
-#   predict answer: a value, a list (every right choice), or {"from": "explore", "value": "node.var"}
+#   predict answer: a value, a list (every right choice), or {"from": "explore", "value": "node.var"};
+#                   left out, the question has no known answer (what learners are served: see
+#                   `without_answers`, and a copy of a lesson saved from it)
 CHALLENGE_KINDS = ("predict", "break", "fix")
 VERDICT_KINDS = ("lost-update", "deadlock-cycle", "stuck", "violated", "non-serial", "failed", "timeout",
                  "cancelled", "completed")
@@ -136,9 +138,8 @@ def _keeps_errors(keeps: Any, where: str, nodes: dict[str, Any]) -> list[tuple[s
 
 def _answer_errors(ch: Challenge, where: str, nodes: dict[str, Any]) -> list[tuple[str, str]]:
     answer = ch.answer
-    if answer is None:
-        return [(f"{where}.answer", "a predict challenge needs its answer: a value, a list of values, "
-                                    "or {\"from\": \"explore\", \"value\": \"node.variable\"}")]
+    if answer is None:  # a question only: its check says no answer is known
+        return []
     if isinstance(answer, dict):
         value = answer.get("value")
         if set(answer) != {"from", "value"} or answer.get("from") != "explore" or not isinstance(value, str):
@@ -152,6 +153,17 @@ def _answer_errors(ch: Challenge, where: str, nodes: dict[str, Any]) -> list[tup
         if missing:
             return [(f"{where}.answer", f"{missing[0]!r} is not one of the choices")]
     return []
+
+
+def without_answers(spec: dict) -> dict:
+    """The spec as a learner is served it: every predict challenge without its answer
+    (a lesson's page, a classroom activity, a run's stored spec). The checker keeps
+    judging against the stored lesson, never against what the learner sends back."""
+    challenges = spec.get("challenges")
+    if not isinstance(challenges, list) or not any(isinstance(c, dict) and "answer" in c for c in challenges):
+        return spec
+    hidden = [{k: v for k, v in c.items() if k != "answer"} if isinstance(c, dict) else c for c in challenges]
+    return {**spec, "challenges": hidden}
 
 
 def same_value(a: Any, b: Any) -> bool:

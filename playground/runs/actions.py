@@ -5,6 +5,8 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from playground.engine.spec import without_answers
+
 from .limits import task_time_limits
 from .models import Run
 from .notify import notify_status, send_control
@@ -19,7 +21,9 @@ def create_run(spec, scenario_slug="", owner=None, visitor=""):
     """Store a queued run for a validated spec and enqueue it once the row is committed
     (a worker must never look for a run that is not there yet), with time limits that
     follow from the run's own timeout. `owner` (a user) or `visitor` (a session key)
-    is whose run it is (playground/runs/quota.py)."""
+    is whose run it is (playground/runs/quota.py). Anyone with a run's id may read its
+    spec, so a lesson's predict answers are not stored with it."""
+    spec = without_answers(spec)
     run_settings = spec.get("run") or {}
     with transaction.atomic():
         run = Run.objects.create(

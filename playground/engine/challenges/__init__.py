@@ -43,6 +43,10 @@ def check(spec: dict, challenge: dict, *, edited_spec: dict | None = None, event
     if kind == "predict":
         if answer is None:
             raise CheckError([{"path": "answer", "message": "a predict challenge is checked against your answer"}])
+        if challenge.get("answer") is None:
+            raise CheckError([{"path": "challenge", "message": "this question has no answer to check against (its "
+                                                               "author left it open; a copy of a lesson keeps its "
+                                                               "questions, not their answers)"}])
         return check_predict(spec, challenge, answer, budget=budget, explore=explore)
     if kind == "break":
         if not events:
