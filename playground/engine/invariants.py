@@ -19,14 +19,22 @@ INVARIANT_BUILTINS = {name: __builtins__[name] if isinstance(__builtins__, dict)
 INVARIANT_BUILTINS[FORMAT_HOOK] = format_attribute  # `.format` in an invariant checks its format string
 
 
+def _variables(text: str) -> set[str]:
+    """The names an invariant reads, less those it binds itself (a comprehension's or a
+    lambda's variables): `any(n < 0 for n in amounts)` names `amounts` only."""
+    nodes = list(ast.walk(ast.parse(text, mode="eval")))
+    bound = {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    bound |= {a.arg for a in nodes if isinstance(a, ast.arg)}
+    return {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - bound
+
+
 def compile_invariants(texts: list[str], nodes: list) -> list[tuple[str, Any, Any]]:
     """Each invariant is checked on the nodes whose variables it names."""
     checks = []
     for text in texts:
         if text not in _INVARIANTS:  # once per process: the explorer's later runs may not compile
-            names = {n.id for n in ast.walk(ast.parse(text, mode="eval")) if isinstance(n, ast.Name)}
             _INVARIANTS[text] = (compile_expression(text, frozenset(), "<invariant>"),
-                                 names - set(INVARIANT_BUILTINS) - {"inside"})
+                                 _variables(text) - set(INVARIANT_BUILTINS) - {"inside"})
         code, names = _INVARIANTS[text]
         matching = [n for n in nodes if names <= set(n.spec.get("shared", {}))]
         for node in matching or nodes[:1]:

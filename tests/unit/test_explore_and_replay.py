@@ -3,7 +3,7 @@
 import threading
 
 from playground.engine.runtime import Runtime
-from tests.unit.helpers import builtin, finished, kinds, run, scenario
+from tests.unit.helpers import builtin, finished, kinds, network, run, scenario
 
 
 def explore(spec: dict) -> dict:
@@ -123,6 +123,15 @@ def test_explore_finds_a_bug_that_needs_three_threads_interleaved():
     two_threads = scenario({"A": sell, "B": sell}, shared={"sold": 0})
     two_threads["invariants"] = ["sold <= 2"]
     assert all(o["status"] == "completed" for o in explore(two_threads)["outcomes"])
+
+
+def test_an_invariant_with_a_comprehension_is_checked_on_the_node_holding_its_variables():
+    spec = network({"a": "send('b', 'Zo\\ufffd')\n", "b": "names.append(recv(timeout=1.0).content)\n"},
+                   [{"a": "a", "b": "b"}], shared={"b": {"names": []}})
+    spec["invariants"] = ["not any('\\ufffd' in name for name in names)", "all(len(n) < 9 for n in names)"]
+    (bad,) = explore(spec)["outcomes"]
+    assert bad["status"] == "violated" and bad["violation"]["node"] == "b"
+    assert bad["violation"]["invariant"].startswith("not any") and bad["shared"]["b"]["names"] == ["Zo\ufffd"]
 
 
 def test_in_step_mode_the_learner_chooses_each_step_and_a_blocked_thread_is_refused_with_why():
