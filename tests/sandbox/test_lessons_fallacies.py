@@ -165,7 +165,60 @@ def test_fallacy_transport_cost_zero_a_hundred_tiny_messages_cost_far_more_bytes
     assert finished(events)["shared"]["cloud"]["stored"] == 200  # the same data both times
 
 
+# -- fallacy-homogeneous-network -----------------------------------------------------------
+
+READING_THE_FORMAT = """\
+import struct
+
+while True:
+    m = recv(timeout=0.5)
+    if m is None:
+        break
+    fmt = m.content['format']
+    raw = bytes.fromhex(m.content['record'])
+    cents = struct.unpack('<i' if fmt['byteorder'] == 'little' else '>i', raw[:4])[0]
+    name = raw[4:].decode(fmt['charset'])
+    total += cents
+    customers.append(name)
+    print(f'{m.sender}: {name} paid {cents / 100:.2f} EUR')
+print(f'total {total / 100:.2f} EUR')
+"""
+
+
+def reading_the_format(spec: dict) -> dict:
+    return with_code(spec, {"ledger/main": READING_THE_FORMAT})
+
+
+def booking_nothing(spec: dict) -> dict:
+    """Never misreads a record because it never books one."""
+    return with_code(spec, {"ledger/main": "while recv(timeout=0.5) is not None:\n    pass\n"})
+
+
+def test_fallacy_homogeneous_network_the_ledger_misreads_the_little_endian_latin_1_till_and_not_the_webshop():
+    events = events_of("fallacy-homogeneous-network")
+    records = {e["from"]: [] for e in sent(events)}
+    for e in sent(events):
+        records[e["from"]].append(e["content"])
+    assert records["till"][0] == {"format": {"byteorder": "little", "charset": "latin-1"}, "record": "e2040000" + "5a6feb"}
+    assert records["webshop"][0]["record"] == "000009c4" + "43686c6fc3a9"  # 2500 big-endian, "Chloé" in UTF-8
+    lines = outputs(events, "ledger/main")
+    assert "till: Zo\ufffd paid -5030543.36 EUR" in lines and "till: Ren\ufffde paid 5202903.04 EUR" in lines
+    assert "webshop: Chloé paid 25.00 EUR" in lines and "webshop: Björn paid 19.99 EUR" in lines
+    ledger = finished(events)["shared"]["ledger"]
+    assert ledger["total"] == -503054336 + 520290304 + 2500 + 1999 != 1250 + 799 + 2500 + 1999
+    assert sorted(ledger["customers"]) == sorted(["Zo\ufffd", "Ren\ufffde", "Chloé", "Björn"])
+
+
+def test_fallacy_homogeneous_network_a_ledger_that_reads_each_messages_format_books_every_sale_right():
+    events = collect(reading_the_format(builtin("fallacy-homogeneous-network")))
+    ledger = finished(events)["shared"]["ledger"]
+    assert ledger["total"] == 6548 and sorted(ledger["customers"]) == ["Björn", "Chloé", "Renée", "Zoë"]
+    assert outputs(events, "ledger/main")[-1] == "total 65.48 EUR"
+
+
 REFERENCES = {("fallacy-secure-network", "sign-each-payment"): signed_payments,
-              ("fallacy-one-administrator", "look-it-up"): looking_up_the_port}
+              ("fallacy-one-administrator", "look-it-up"): looking_up_the_port,
+              ("fallacy-homogeneous-network", "read-the-format"): reading_the_format}
 DROPPING_THE_WORK = {("fallacy-secure-network", "sign-each-payment"): pay_nobody,
-                     ("fallacy-one-administrator", "look-it-up"): asking_nothing}
+                     ("fallacy-one-administrator", "look-it-up"): asking_nothing,
+                     ("fallacy-homogeneous-network", "read-the-format"): booking_nothing}
