@@ -111,6 +111,14 @@ def why_not(runtime, name: str | None) -> str:
                 holders = ", ".join(h.name for h in t.waiting_on.holders()) or "nobody"
                 return f"{name} waits for {t.waiting_on.gid} held by {holders}"
             return f"{name} cannot go now"
+    if name and name.startswith("deliver:"):
+        held = runtime.network.held
+        for d in held:
+            if d.name == name:  # held, but not the next on its link
+                first = next(e for e in held if e.link == d.link)
+                return (f"{name[8:]} is behind {first.name[8:]} on the link {d.link[0]} → {d.link[1]}, "
+                        f"which delivers in order")
+        return f"{name[8:]} is not on its way (never sent, arrived or lost)"
     return f"there is no thread {name}"
 
 

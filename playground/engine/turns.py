@@ -97,7 +97,7 @@ class Turns:
             if self.check_invariants():
                 return
             while True:
-                enabled = [t for t in m.threads if t.enabled] + list(m.network.held)
+                enabled = [t for t in m.threads if t.enabled] + m.network.ready()
                 if not enabled:
                     # Timeouts are long: one fires only when nothing else can happen first.
                     enabled = [t for t in m.threads if t.may_time_out]

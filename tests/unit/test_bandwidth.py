@@ -94,14 +94,22 @@ def test_each_direction_of_a_link_has_its_own_queue():
 # -- controlled runs: the order is chosen, the event says the transfer time -----------------
 def test_under_control_bandwidth_changes_no_possible_order_and_the_send_says_its_transfer_time():
     nodes = {"a": "send('b', 'x' * 4998)\nsend('b', 'y')\n", "b": "print(recv().content[0], recv().content[0])\n"}
+    schedule = ["a/main", "a/main", "b/main", "deliver:{}", "deliver:{}", "b/main"]
+    # On a link that reorders the learner chooses either order, not the sizes'
     for first, second, printed in (("m2", "m1", "y x"), ("m1", "m2", "x y")):
-        spec = network(nodes, [{"a": "a", "b": "b", **SLOW}], mode="replay",
-                       schedule=["a/main", "a/main", "b/main", f"deliver:{first}", f"deliver:{second}", "b/main"])
+        spec = network(nodes, [{"a": "a", "b": "b", "reorder": 0.1, **SLOW}], mode="replay",
+                       schedule=[s.format(first) if k == 3 else s.format(second) for k, s in enumerate(schedule)])
         events = run(spec)
-        assert finished(events)["outputs"]["b/main"] == [printed]  # the learner's order, not the sizes'
+        assert finished(events)["outputs"]["b/main"] == [printed]
         assert [e["transfer_ms"] for e in kinds(events, "msg.send")] == [500.0, 0.3]
         chosen = next(e for e in kinds(events, "step") if e.get("deliver") == first)
         assert {"deliver:m1", "deliver:m2"} <= set(chosen["enabled"])
+    # on one that does not, the small message waits behind the large one (as in a free run: its queue)
+    events = run(network(nodes, [{"a": "a", "b": "b", **SLOW}], mode="replay",
+                         schedule=[s.format("m1") if k == 3 else s.format("m2") for k, s in enumerate(schedule)]))
+    assert finished(events)["outputs"]["b/main"] == ["x y"]
+    chosen = next(e for e in kinds(events, "step") if e.get("deliver") == "m1")
+    assert "deliver:m2" not in chosen["enabled"]
 
 
 def test_a_link_without_bandwidth_says_no_transfer_time():

@@ -166,9 +166,10 @@ def test_a_node_drops_frames_that_do_not_parse_and_keeps_working():
     assert finished(events)["outputs"]["b/main"] == ["real"]
 
 
-def test_under_step_control_the_learner_delivers_messages_out_of_order():
+def test_under_step_control_the_learner_delivers_messages_out_of_order_on_a_link_that_reorders():
+    # (a link that cannot reorder delivers in order under control too: test_fifo_links.py)
     spec = network({"a": "send('b', 1)\nsend('b', 2)\n", "b": "print(recv().content, recv().content)\n"},
-                   [{"a": "a", "b": "b"}], mode="replay",
+                   [{"a": "a", "b": "b", "reorder": 0.1}], mode="replay",
                    schedule=["a/main", "a/main", "b/main", "deliver:m2", "deliver:m1", "b/main"])
     events = run(spec)
     assert finished(events)["outputs"]["b/main"] == ["2 1"]
@@ -177,7 +178,7 @@ def test_under_step_control_the_learner_delivers_messages_out_of_order():
 
 def test_in_step_mode_a_click_delivers_a_chosen_message():
     spec = network({"a": "send('b', 1)\nsend('b', 2)\n", "b": "print(recv().content, recv().content)\n"},
-                   [{"a": "a", "b": "b"}], mode="step")
+                   [{"a": "a", "b": "b", "jitter_ms": 5}], mode="step")
     events: list[dict] = []
     rt = Runtime(spec, events.append)
     runner = threading.Thread(target=rt.run)

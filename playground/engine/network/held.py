@@ -4,6 +4,14 @@ Under controlled scheduling the learner (or the explorer) decides when a message
 arrives: a message's fate (loss, a duplicate) is drawn when it is sent, and each
 copy that survives waits here as a `Delivery` until it is chosen. No sockets, no
 clock: exact, replayable, explorable.
+
+A link is a TCP connection: first in, first out. Only the oldest message held on
+each directed link may arrive next (a duplicate right behind its original), as in
+a free run — unless a free run's delays could let a later message overtake it
+(`LinkRelay.span`: the link's jitter or reordering, or a latency lowered since it
+was sent); then that later message may arrive first too. Both orders of two
+links' messages stay possible, as do losses to crashes, partitions and removed
+links (checked when a delivery happens).
 """
 
 from __future__ import annotations
@@ -16,9 +24,11 @@ class Delivery:
 
     enabled = True
 
-    def __init__(self, message: Message, copy: int = 0):
+    def __init__(self, message: Message, copy: int = 0, span: tuple[float, float] = (0.0, 0.0)):
         self.message = message
         self.name = f"deliver:{message.id}" + ("'" if copy else "")
+        self.link = (message.sender, message.recipient)
+        self.span = span  # the least and the most delay a free run could give it (LinkRelay.span)
 
 
 class HeldDeliveries:
@@ -41,10 +51,24 @@ class HeldDeliveries:
         """Monitor held, just sent: loss and duplication are drawn now; arrivals wait.
         The message's virtual time becomes that of its arrival: sent, plus the latency and
         the transfer time its size takes on a link with a bandwidth (for `now()`)."""
-        fate = self.network.route((message.sender, message.recipient), message)
+        link = (message.sender, message.recipient)
+        fate = self.network.route(link, message)
         if fate is not None:
             message.vtime += min(delay for delay, _ in fate)
-            self.held.extend(Delivery(message, copy) for _, copy in fate)
+            span = self.network.relays[link].span()
+            self.held.extend(Delivery(message, copy, span) for _, copy in fate)
+
+    def ready(self) -> list[Delivery]:
+        """The deliveries that may happen next: on each link, those that can arrive before
+        every message held on it that was sent before them (the oldest always can)."""
+        ready: list[Delivery] = []
+        latest: dict[tuple[str, str], float] = {}  # link -> the least "most delay" of those before
+        for d in self.held:
+            before = latest.get(d.link)
+            if before is None or d.span[0] < before:
+                ready.append(d)
+            latest[d.link] = d.span[1] if before is None else min(before, d.span[1])
+        return ready
 
     def push(self, message: Message) -> None:
         pass  # nothing travels until a delivery is chosen

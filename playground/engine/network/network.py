@@ -46,6 +46,11 @@ class Network:
         """Controlled runs: the deliveries waiting to be chosen (free runs: none)."""
         return self.transport.held
 
+    def ready(self) -> list[Delivery]:
+        """Controlled runs: the held deliveries that may happen next (each link first in,
+        first out unless its delays can reorder: `HeldDeliveries.ready`)."""
+        return self.transport.ready()
+
     @property
     def ports(self) -> dict[str, int]:
         """Free runs: each node's listening port, and the relays' ("relay")."""

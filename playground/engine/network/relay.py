@@ -48,6 +48,16 @@ class LinkRelay:
         bandwidth = self.settings["bandwidth"]
         return size / bandwidth if bandwidth else 0.0
 
+    def span(self) -> tuple[float, float]:
+        """The least and the most delay (seconds, before any queueing) that `fate` can give a
+        message sent now, without its transfer time: a message queued behind another on a
+        link with a bandwidth finishes going through after it, so only these can reorder.
+        A message sent later overtakes an earlier one in a free run only if its least delay
+        is below the earlier one's most: with jitter, reordering, or a latency lowered since."""
+        latency, jitter, reorder = (self.settings[k] or 0.0 for k in ("latency_ms", "jitter_ms", "reorder"))
+        held_back = 2 * max(latency, 5.0) if reorder else 0.0
+        return max(0.0, latency - jitter) / 1000, (max(0.0, latency + jitter) + held_back) / 1000
+
     def fate(self, size: int = 0, now: float | None = None) -> list[tuple[float, int]] | None:
         """None if the message is lost, else `(delay in seconds, copy)` for each copy that
         arrives: copy 0, and copy 1 when it is duplicated. A copy may be held back long

@@ -149,6 +149,9 @@ class SocketTransport:
         with self.lock:
             (self.to_relay.get(link) or self.spare_to_relay[message.sender]).sendall(frame)
 
+    def ready(self) -> list:
+        return []  # free runs hold no deliveries
+
     def deliver(self, delivery) -> None:
         raise RuntimeError("free runs hold no deliveries")
 
