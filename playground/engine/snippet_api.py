@@ -115,6 +115,8 @@ class ThreadRun:
         with rt.mutex:
             if target.state not in (FINISHED, FAILED):
                 rt.wait_until(ctx, lambda: target.state in (FINISHED, FAILED), target, timeout)
+            if rt.controlled and target.state in (FINISHED, FAILED):
+                ctx.vtime = max(ctx.vtime, target.vtime)  # virtual time: not before the joined thread's end
 
     def is_alive(self) -> bool:
         return self.ctx is not None and self.ctx.state not in (FINISHED, FAILED)

@@ -89,6 +89,18 @@ def test_under_control_virtual_time_follows_sleeps_spawned_threads_and_messages(
     assert values["late"] == pytest.approx(0.5 + 2 + 0.1 + 0.5 + 3)  # a timed-out wait took its time
 
 
+def test_under_control_a_join_waits_in_virtual_time_for_the_slowest_thread():
+    """Threads working side by side: the joiner's clock reads the end of the longest, as
+    in a free run (multithreaded-client's speed-up is measured so)."""
+    code = ("def work(seconds):\n    sleep(seconds)\n"
+            "start = now()\nworkers = [spawn(work, s) for s in (0.3, 0.1, 0.2)]\n"
+            "for w in workers:\n    w.join()\nprint(repr(now() - start))\n")
+    controlled = run(nodes_spec({"n": code}, {}, mode="random", seed=2))
+    assert stamps(controlled, "n/main") == [pytest.approx(0.3)]
+    (free,) = stamps(run(nodes_spec({"n": code}, {})), "n/main")
+    assert 0.3 - 1e-9 <= free < 0.6  # real time: the longest sleep, not their sum
+
+
 def test_logical_clocks_do_not_see_the_physical_clock():
     plain = run(nodes_spec({"a": STAMP}, {}, mode="random"))
     skewed = run(nodes_spec({"a": STAMP}, {"a": {"offset_ms": 5000, "drift_ppm": 7}}, mode="random"))
