@@ -34,7 +34,7 @@ from .contract import PRUNED, run_finished
 from .events import EventLog, snapshot
 from .footprint import conflict, waits
 from .probes import Probes
-from .races import EVERYTHING, Trace, Visit
+from .races import EVERYTHING, Trace, Visit, cycle
 from .runtime import Runtime
 from .scheduler import ReplayChooser
 from .threads import WorkerPool
@@ -200,6 +200,8 @@ class Explorer:
             if visit is not None:
                 self.revisits += 1
                 self.cuts.append((depth, visit))
+                if self.dpor:
+                    cycle(self.stack, visit)  # a state still being explored: its summary is partial
                 if visit.asleep <= asleep:
                     return None  # everything from here was explored already
                 todo = [n for n in names if n in visit.asleep and n not in asleep]

@@ -1,6 +1,6 @@
-"""What the explorer needs to know about a step and a thread: what a step touched
-(two steps conflict when they touch the same thing and one changes it), and a
-thread's local state (for the visited set).
+"""What the explorer needs to know about a step: what it touched (two steps conflict
+when they touch the same thing and one changes it), and what a wait it began touches.
+A thread's state for the visited set is framestate.py's.
 
 What each kind of event touches is written in the contract (`contract.KINDS`);
 an event kind the contract does not know is an error, never a silent guess: a
@@ -8,12 +8,10 @@ wrong guess would let the explorer prune schedules it has not seen."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .contract import KINDS, Touch
-from .events import snapshot
 
 if TYPE_CHECKING:
     from .threads import ThreadCtx
@@ -53,33 +51,6 @@ def conflict(a: set, b: set) -> bool:
             if x[:3] == y[:3] and (x[3] == "w" or y[3] == "w"):
                 return True
     return False
-
-
-def _plain(value: Any) -> bool:
-    return isinstance(value, (int, float, str, bool, type(None), list, tuple, dict, set))
-
-
-def _local(value: Any) -> Any:
-    """A local's part of the state: plain values by value, a received message by what it
-    holds (a snippet's `m = recv()`), anything else (a function, a facade) by nothing."""
-    if _plain(value):
-        return snapshot(value)
-    if hasattr(value, "sender") and hasattr(value, "content") and hasattr(value, "lamport"):
-        return ("message", value.sender, snapshot(value.content), value.lamport, repr(getattr(value, "vc", None)))
-    return None
-
-
-def fingerprint(snippet_files: dict) -> tuple:
-    """A thread's local state: where it is in each snippet frame and its plain locals."""
-    parts = []
-    frame = sys._getframe(2)
-    while frame is not None:
-        if frame.f_code.co_filename in snippet_files:
-            local = {k: _local(v) for k, v in frame.f_locals.items() if not k.startswith("__")}
-            parts.append((frame.f_code.co_filename, frame.f_code.co_firstlineno, frame.f_lasti,
-                          repr(sorted(local.items()))))
-        frame = frame.f_back
-    return tuple(parts)
 
 
 def waits(threads: list, name: str | None) -> set:

@@ -124,6 +124,7 @@ class Monitor:
                 return
             if ctx.free_pass:  # just chosen to start or to wake: this action is that step
                 ctx.free_pass = False
+                self.turns.fingerprint(ctx)
                 return
             self.turns.park(ctx)
             return

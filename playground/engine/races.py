@@ -106,6 +106,7 @@ class Trace:
                         reads[key] = []
                     else:
                         reads.setdefault(key, []).append(j)
+                deps.discard(j)  # a step that reads and changes one thing (`flag[0] = True`) is not its own cause
                 bits = 0
                 for d in direct | deps:
                     bits |= pred[d] | (1 << d)
@@ -178,3 +179,17 @@ class Trace:
 
     def items(self, k: int) -> tuple:
         return (self.procs[k], self.fps[k], self.enabler[k])
+
+
+def cycle(stack: list, visit: Visit) -> None:
+    """The execution came back to a state it is still exploring (a thread spinning in a
+    busy-wait loop): that state's summary is not complete yet, so the races with what is
+    still to come below it cannot be known. Every state on the cycle tries every step
+    (as without DPOR); what follows each is explored as usual."""
+    start = next((k for k, f in enumerate(stack) if f.visit is visit), None)
+    if start is None:
+        return
+    for frame in stack[start:]:
+        if not frame.quiet:
+            covered = frame.covered()
+            frame.todo.extend(q for q in frame.enabled if q not in covered)

@@ -65,8 +65,8 @@ class ThreadCtx:
         self.granted: Any = None
         self.sleeping = False
         self.fingerprint: Any = None  # local state, for the explorer's visited set
-        self.steps = 0
-        self.seen = 0  # hash of the values this thread has read (explorer)
+        self.frames: list = []  # its snippet frames at its last scheduling point (explorer, framestate.py)
+        self.seen = 0  # hash of the values read since its last scheduling point (explorer)
         self.free_pass = False
         self.mail: Any = None  # a message handed over to this thread waiting in recv()
         self.vtime = 0.0  # controlled runs: the thread's virtual seconds (sleeps, messages), for now()

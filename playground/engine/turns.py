@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .footprint import fingerprint
+from .framestate import thread_key
 from .monitor import Monitor
 from .network import Delivery, NodeCrashed
 from .threads import FAILED, FINISHED, NEW, PARKED, RUNNING, RunStopped, ThreadCtx
@@ -25,9 +25,9 @@ class Turns:
         self.deciding = False  # decide() is under way (a delivery may call back into it)
 
     def fingerprint(self, ctx: ThreadCtx) -> None:
+        """At each scheduling point of the thread (monitor.point): its state, for the explorer."""
         if self.m.fingerprints:
-            ctx.fingerprint = (ctx.steps, ctx.seen, fingerprint(self.m.snippet_files))
-        ctx.steps += 1
+            ctx.fingerprint = thread_key(ctx, self.m.snippet_files, self.m.nodes)
 
     def park(self, ctx: ThreadCtx) -> None:
         """Give the turn back and wait until the chooser picks this thread."""
@@ -58,8 +58,7 @@ class Turns:
         before it is granted: that is its timeout (see `decide`)."""
         m = self.m
         ctx.wait_pred = granted
-        try:
-            self.fingerprint(ctx)
+        try:  # its state is the one taken at this action's scheduling point
             m.check_deadlock(ctx)
             self.release_turn(ctx)
             while self.turn is not ctx:
