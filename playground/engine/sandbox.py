@@ -7,7 +7,6 @@ process — the caller gets its events up to that point and then exactly one
 
 from __future__ import annotations
 
-import atexit
 import os
 import queue
 import signal
@@ -23,6 +22,7 @@ from typing import Any
 from . import boundary
 from .contract import run_finished
 from .events import dumps, loads, snapshot
+from .spares import Spares
 
 GRACE_S = 2.0  # the child ends itself at its timeout; this is the hard stop after it
 _EOF = object()
@@ -40,55 +40,9 @@ def spawn_child(python: str) -> subprocess.Popen:
     return boundary.spawn(python, ["-m", "playground.engine", "child"])
 
 
-class Spares:
-    """One child started ahead, its imports done, waiting for the next run's spec:
-    starting Python and importing the engine is most of the time before a run's
-    first event. Off with PLAYGROUND_SPARE_CHILD=0."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.spare: tuple[tuple[str, str], subprocess.Popen] | None = None
-        self.enabled = os.environ.get("PLAYGROUND_SPARE_CHILD", "1") != "0"
-        self.closed = False
-        atexit.register(self.close)
-
-    def take(self, python: str) -> subprocess.Popen | None:
-        with self.lock:
-            spare, self.spare = self.spare, None
-        if spare is not None and spare[0] == (python, boundary.mode()) and spare[1].poll() is None:
-            return spare[1]
-        if spare is not None:
-            _stop(spare[1])
-        return None
-
-    def refill(self, python: str) -> None:
-        if not self.enabled or self.closed:
-            return
-        with self.lock:
-            if self.spare is not None:
-                return
-            try:
-                self.spare = ((python, boundary.mode()), spawn_child(python))
-            except boundary.BoundaryUnavailable:
-                pass  # the run that asks for a child gets the reason
-
-    def close(self) -> None:
-        with self.lock:
-            self.closed = True
-            spare, self.spare = self.spare, None
-        if spare is not None:
-            _stop(spare[1])
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(5)
-    except (ProcessLookupError, subprocess.TimeoutExpired, OSError):
-        pass
-
-
-SPARES = Spares()
+SPARES = Spares(spawn_child)
 
 
 def stop_all(reason: str = "shutdown") -> int:

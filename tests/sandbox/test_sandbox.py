@@ -4,6 +4,10 @@ Every case: the caller gets the events up to that point and exactly one
 `run.finished`, with status `failed` or `timeout` and a clear error.
 """
 
+import subprocess
+import sys
+import threading
+
 import pytest
 
 from playground.engine.safety import PlaygroundRefusal, _audit
@@ -120,3 +124,24 @@ def test_a_huge_print_is_cut_and_an_endless_stream_of_events_is_stopped(monkeypa
     end = finished(events)
     assert end["status"] == "failed" and "500 events" in end["error"]
     assert end["seq"] == 501  # 500 events, then run.finished
+
+
+def test_a_spare_child_asked_for_by_a_thread_that_has_ended_still_runs_the_next_run():
+    """A check runs in a request's thread, which ends with the request; the spare it asked
+    for must not die with that thread (a child behind the wall dies with its parent
+    thread), or the next check's run is killed."""
+    from playground.engine import sandbox
+    from playground.engine.spares import stop
+
+    spares = sandbox.SPARES
+    spare = spares.take(sys.executable)  # start from none
+    if spare is not None:
+        stop(spare)
+    asker = threading.Thread(target=spares.refill, args=(sys.executable,))
+    asker.start()
+    asker.join()
+    assert spares.wait_ready(timeout=60)
+    with pytest.raises(subprocess.TimeoutExpired):  # the ended thread's child would be dead within milliseconds
+        spares.spare[1].wait(timeout=1)
+    events = run_sandboxed(scenario({"A": "x = x + 1"}, shared={"x": 0}))
+    assert finished(events)["status"] == "completed", finished(events)
