@@ -308,6 +308,12 @@ RUN_SWEEP_SECONDS = env_float("RUN_SWEEP_SECONDS", 2.5, minimum=0.05)
 # (the message may have died with the broker); a duplicate delivery is harmless.
 RUN_REQUEUE_SECONDS = env_float("RUN_REQUEUE_SECONDS", 15.0, minimum=0.1)
 
+# --- checks (README, "Lessons and challenges") ----------------------------------------
+# Explorations of fix checks at once in one server process (each a sandbox child), how
+# long a check waits for one (then 503), and one exploring check per person (429).
+CHECKS_MAX_RUNNING = env_int("CHECKS_MAX_RUNNING", max(2, os.cpu_count() or 2), minimum=1)
+CHECKS_WAIT_SECONDS = env_float("CHECKS_WAIT_SECONDS", 30.0, minimum=0.0)
+
 # --- classroom (README, "Classroom") -------------------------------------------------
 # A student (a seat) may have this many runs queued or running at once, and start this
 # many a minute; past either, POST /api/runs answers 429 with the reason.

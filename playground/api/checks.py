@@ -13,8 +13,10 @@ from playground.engine import boundary
 from playground.engine.challenges import CheckError, check, find_challenge
 from playground.engine.spec import SpecError
 from playground.runs.models import Run, TraceEvent
+from playground.runs.quota import owner_of
 from playground.scenarios.models import Progress, Scenario
 
+from . import checkgate
 from .errors import ApiError, not_found
 from .scenarios import checked_spec
 from .schemas import errors
@@ -96,7 +98,7 @@ def judge(lesson_spec, challenge, *, spec=None, run=None, answer=None, run_event
         raise ApiError(503, f"the sandbox is not available here: {exc}") from None
 
 
-@router.post("/checks", response={200: CheckOut, **errors(400, 404, 409, 413, 503)}, exclude_none=True)
+@router.post("/checks", response={200: CheckOut, **errors(400, 404, 409, 413, 429, 503)}, exclude_none=True)
 def check_challenge(request, body: CheckIn):
     """Check one challenge of a lesson. **predict**: `answer` against the lesson's (a
     computed answer is found by exploring the lesson). **break**: your finished `run`
@@ -108,14 +110,18 @@ def check_challenge(request, body: CheckIn):
     otherwise `witness` is the shortest failing schedule found, replayable with
     `POST /api/runs {"scenario": spec, "mode": "replay", "schedule": …}`. A fix that no
     longer does the lesson's work (deleting a withdrawal) is refused. A signed-in
-    person's result is kept (GET /api/progress)."""
+    person's result is kept (GET /api/progress). Explorations are shared out: one
+    exploring check per person at a time (429), and when the server's CHECKS_MAX_RUNNING
+    are all busy a check waits for one, up to CHECKS_WAIT_SECONDS (then 503)."""
     row = Scenario.objects.find(body.scenario, request.user)
     if row is None:
         raise not_found("scenario")
     challenge = find_challenge(row.spec, body.challenge)
     if challenge is None:
         raise not_found("challenge")
-    result = judge(row.spec, challenge, spec=body.spec, run=body.run, answer=body.answer)
+    user, visitor = owner_of(request)
+    with checkgate.gate(challenge, f"user:{user.pk}" if user else f"visitor:{visitor}"):
+        result = judge(row.spec, challenge, spec=body.spec, run=body.run, answer=body.answer)
     if request.user.is_authenticated:
         Progress.record(request.user, row.slug, challenge["id"],
                         Progress.State.PASSED if result["passed"] else Progress.State.TRIED)

@@ -14,7 +14,7 @@ from playground.classroom import actions, seats
 from playground.classroom.models import Activity, SeatRun
 from playground.engine.challenges import find_challenge
 
-from . import checks
+from . import checkgate, checks
 from .classroom_access import Code, Payload, activity_of, open_class, refused, seat_of, student_seat
 from .errors import ApiError
 from .schemas import errors
@@ -97,7 +97,7 @@ def seat_run_events(seat):
     return events
 
 
-@router.post("/classrooms/{code}/checks", response={200: Payload, **errors(400, 403, 404, 409, 503)})
+@router.post("/classrooms/{code}/checks", response={200: Payload, **errors(400, 403, 404, 409, 429, 503)})
 def seat_check(request, code: Code, body: SeatCheckIn):
     """A student checks the current activity's challenge (or another challenge of its
     scenario) with the checker of POST /api/checks: a **break** on one of their own finished
@@ -119,8 +119,9 @@ def seat_check(request, code: Code, body: SeatCheckIn):
                        [{"path": "challenge", "message": "no such challenge"}])
     if challenge["kind"] == "fix" and activity.editing == Activity.Editing.LOCKED:
         raise ApiError(403, "the teacher has locked the code of this activity; a fix needs it open")
-    result = checks.judge(activity.spec, challenge, spec=body.spec, run=body.run, answer=body.answer,
-                          run_events=seat_run_events(seat))
+    with checkgate.gate(challenge, f"seat:{seat.pk}"):
+        result = checks.judge(activity.spec, challenge, spec=body.spec, run=body.run, answer=body.answer,
+                              run_events=seat_run_events(seat))
     actions.record_check(seat, activity, challenge, result, run_id=body.run if challenge["kind"] == "break" else None)
     return {"activity": activity.pk, "challenge": challenge["id"], "kind": challenge["kind"], **result}
 
