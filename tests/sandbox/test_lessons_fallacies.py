@@ -83,15 +83,15 @@ port = CONFIG['port']
 for n in range(3):
     send(CONFIG['api'], {'port': port, 'get': f'/orders/{n}'})
     answer = recv(timeout=1.0)
-    if 'error' in answer.content:                # moved? ask where its owner says it is now
+    if answer is not None and 'error' in answer.content:   # moved? ask where its owner says it is now
         send('ops', {'lookup': 'api'})
         port = recv(timeout=1.0).content['port']
         print(f'request {n}: refused, the registry says port {port}: trying again')
         send(CONFIG['api'], {'port': port, 'get': f'/orders/{n}'})
         answer = recv(timeout=1.0)
-    if 'error' in answer.content:
+    if answer is None or 'error' in answer.content:
         failed += 1
-        print(f"request {n}: {answer.content['error']}")
+        print(f"request {n}: {answer.content['error'] if answer else 'no answer'}")
     else:
         answered += 1
     sleep(0.2)
