@@ -115,9 +115,10 @@ def reference(slug: str, cid: str) -> dict:
     raise KeyError((slug, cid))
 
 
-# The newer lessons keep their reference solutions, work-dropping "fixes" and fault
-# plans beside their own tests (tests/*/test_lessons_*.py), in tables of these names:
-# a new lesson's file is picked up here without editing this one.
+# The newer lessons keep their reference solutions, work-dropping "fixes", fault plans and
+# the edited code of `edit` breaks (BREAK_EDITS) beside their own tests
+# (tests/*/test_lessons_*.py), in tables of these names: a new lesson's file is picked up
+# here without editing this one.
 _LESSON_TEST_MODULES = sorted(f"tests.{path.parent.name}.{path.stem}"
                               for path in LIBRARY.parents[2].glob("tests/*/test_lessons_*.py"))
 
@@ -172,8 +173,9 @@ BREAK_FAULTS = {
 
 
 def break_spec(slug: str, cid: str) -> dict:
-    if (slug, cid) in BREAK_EDITS:
-        return BREAK_EDITS[(slug, cid)]()
+    edits = {**_from_lesson_tests("BREAK_EDITS"), **BREAK_EDITS}  # a newer lesson's, beside its tests
+    if (slug, cid) in edits:
+        return edits[(slug, cid)]()
     spec = copy.deepcopy(lesson(slug))
     faults = {**_from_lesson_tests("BREAK_FAULTS"), **BREAK_FAULTS}
     if (slug, cid) in faults:
