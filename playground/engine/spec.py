@@ -156,6 +156,9 @@ class Scenario(_Model):
     slug: str = "untitled"
     title: str = Field(default="Untitled scenario", max_length=200)
     summary: str = Field(default="", max_length=20_000)
+    # What happens and why, in Markdown: the page keeps it closed until the learner has run
+    # the lesson or checked a challenge, so a prediction is theirs and not the text's.
+    explanation: str = Field(default="", max_length=20_000)
     tags: list[str] = Field(default_factory=list, max_length=20)
     nodes: list[Node] = Field(min_length=1, max_length=50)
     links: list[Link] = Field(default_factory=list)

@@ -210,6 +210,7 @@ export class App {
     this.runOptions.update({ free: this.launcher.mode === "free", canWatchAgain: !!s && s.finished && s.mode !== "explore" && s.model.lastSeq > 0 });
     this.coach.observe(s);
     this.coach.render();
+    if (this.coach.checked) this.workspace.revealExplanation();
 
     if (s) this.log.append(s.takeUnseen(), name);
     this.log.setCursor(viewSeq);

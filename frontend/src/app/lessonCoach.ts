@@ -100,6 +100,11 @@ export class LessonCoach {
     }
   }
 
+  /** A challenge of this lesson has been checked (its explanation may be read now). */
+  get checked(): boolean {
+    return [...this.cards.values()].some((c) => c.result !== null);
+  }
+
   render(): void {
     const lesson = this.lesson;
     if (!lesson) {

@@ -125,6 +125,11 @@ export class ScenarioWorkspace {
     this.scenarioView.showProgress(state);
   }
 
+  /** The learner has checked a challenge: the lesson's explanation of what happens opens. */
+  revealExplanation(): void {
+    this.scenarioView.revealExplanation();
+  }
+
   async select(slug: string, runId: string | null = null): Promise<void> {
     if (slug.startsWith("local:")) {
       const local = browserStore.get(slug.slice(6));

@@ -42,6 +42,7 @@ export interface ScenarioSpec {
   slug: string;
   title: string;
   summary?: string;
+  explanation?: string; // what happens and why: shown once the learner has run or checked
   tags?: string[];
   nodes: NodeSpec[];
   links?: LinkSpec[];

@@ -10,6 +10,16 @@ import { clearMarks, codeBlock, markLine } from "./codeBlock";
 import { h, replaceChildren } from "./dom";
 import { markdownToHtml } from "./markdown";
 
+/** The lesson's explanation of what happens: closed at first, so that a prediction is the learner's own. */
+function explanationFold(markdown: string): HTMLDetailsElement {
+  const body = h("div", { class: "summary explanation-body" });
+  body.innerHTML = markdownToHtml(markdown);
+  return h("details", { class: "explanation", "data-testid": "scenario-explanation" },
+    h("summary", null, h("strong", null, "What happens, and why"),
+      h("span", { class: "muted" }, " — opens after your first run or check; predict first")),
+    body) as HTMLDetailsElement;
+}
+
 /** The scenario an uploaded trace was recorded from, as far as the page could find it. */
 export interface CarriedScenario {
   slug: string;
@@ -28,6 +38,7 @@ export class ScenarioView {
   private runOnlyId: string | null = null;
   private runNodes: Set<string> | null = null; // a run on its own: the nodes its threads are on, as they appear
   private readonly nodesLine = h("p", { "data-testid": "trace-nodes" });
+  private explanation: HTMLDetailsElement | null = null; // what happened, kept closed until the learner has tried
 
   /** `root`: the title and the explanation (at the top); `code`: the code, folded when long. */
   constructor(private readonly root: HTMLElement, private readonly code: HTMLElement) {}
@@ -44,11 +55,12 @@ export class ScenarioView {
       const folded = summary.classList.toggle("folded");
       more!.textContent = folded ? "Read the whole explanation ▾" : "Fold it ▴";
     } }, "Read the whole explanation ▾") : null;
+    this.explanation = spec.explanation ? explanationFold(spec.explanation) : null;
     replaceChildren(this.root,
       h("div", { class: "scenario-head" },
         h("h2", { "data-testid": "scenario-title" }, spec.title),
         h("span", { class: "tags" }, (spec.tags ?? []).map((t) => h("span", { class: "tag" }, t)))),
-      summary, more);
+      summary, more, this.explanation);
     const lines = spec.nodes.reduce((n, node) => n + lineCount(node.setup) + node.threads.reduce((m, t) => m + lineCount(t.code), 0), 0);
     this.code.hidden = false;
     replaceChildren(this.code,
@@ -89,6 +101,7 @@ export class ScenarioView {
   showProgress(state: RunState | null): void {
     for (const p of this.panes) clearMarks(p.block);
     if (!state) return;
+    if (state.finished) this.revealExplanation();
     if (this.runNodes) this.showRunNodes(state);
     const name = makeNamer([...new Set([...state.threads.values()].map((t) => t.node))]);
     for (const th of state.threads.values()) {
@@ -96,6 +109,14 @@ export class ScenarioView {
       const pane = this.panes.find((p) => p.key === `${th.node}/${th.snippet ?? ""}`);
       if (pane) markLine(pane.block, th.line, name(th.id), th.status);
     }
+  }
+
+  /** The learner has run the lesson or checked a challenge: what happened opens (once; they may close it again). */
+  revealExplanation(): void {
+    const fold = this.explanation;
+    if (!fold || fold.dataset.revealed) return;
+    fold.dataset.revealed = "yes";
+    fold.open = true;
   }
 
   /** A run on its own: its nodes, gathered as its threads appear (playing back does not take them away). */
