@@ -42,10 +42,12 @@ LIST_ITEM = re.compile(r"^\s*(?:[-*]|\d+\.)\s")
 
 @pytest.mark.parametrize("slug", LESSONS)
 def test_every_list_in_a_summary_is_a_markdown_list_with_a_blank_line_before_it(slug):
-    lines = json.loads((LIBRARY / f"{slug}.json").read_text())["summary"].split("\n")
-    for before, line in zip(lines, lines[1:], strict=False):
-        if LIST_ITEM.match(line):
-            assert not before.strip() or LIST_ITEM.match(before) or before.startswith("  "), (slug, line)
+    data = json.loads((LIBRARY / f"{slug}.json").read_text())
+    for key in ("summary", "explanation"):
+        lines = data.get(key, "").split("\n")
+        for before, line in zip(lines, lines[1:], strict=False):
+            if LIST_ITEM.match(line):
+                assert not before.strip() or LIST_ITEM.match(before) or before.startswith("  "), (slug, key, line)
 
 
 def test_the_races_run_free_with_a_new_seed_each_time_and_say_so():
@@ -53,8 +55,8 @@ def test_the_races_run_free_with_a_new_seed_each_time_and_say_so():
         data = json.loads((LIBRARY / f"{slug}.json").read_text())
         assert "seed" not in data["run"]
         assert "new seed" in data["summary"]
-    assert "−5" in lesson("bank-withdraw-race")["summary"] and "lost update" in lesson("bank-withdraw-race")["summary"]
-    assert "stuck" in lesson("forgotten-release")["summary"]
+    assert "−5" in lesson("bank-withdraw-race")["explanation"] and "lost update" in lesson("bank-withdraw-race")["explanation"]
+    assert "stuck" in lesson("forgotten-release")["explanation"]
 
 
 # -- fix ------------------------------------------------------------------------------
