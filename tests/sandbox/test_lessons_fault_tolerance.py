@@ -175,7 +175,7 @@ def test_idempotent_retries_the_key_makes_the_bank_charge_once_whatever_is_lost(
         assert [e["value"] for e in charges(events)] in ([70], []), seed  # once, or never if all was lost
         if "transfer 30: done" in outputs(events, "client/main"):
             assert [e["value"] for e in charges(events)] == [70], seed
-    assert "idempotency key" in spec["summary"] and "idempotent" in spec["summary"]
+    assert "idempotency key" in spec["explanation"] and "idempotent" in spec["explanation"]
 
 
 # -- two-phase-commit ----------------------------------------------------------------------
