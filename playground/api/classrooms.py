@@ -17,7 +17,7 @@ from django.http import HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, WithJsonSchema
 
-from playground.classroom import actions, state
+from playground.classroom import actions, board, state
 from playground.classroom.models import Classroom
 
 from . import runs as runs_api  # a module: runs.py imports this one too (the seat hook)
@@ -132,7 +132,7 @@ def classroom_detail(request, code: Code):
         mine = Classroom.objects.filter(code=code.upper(), teacher=user)
         classroom = mine.filter(ended__isnull=True).first() or mine.first()
         if classroom is not None:
-            return {**state.dashboard(classroom), **links(request, classroom)}
+            return {**board.dashboard(classroom), **links(request, classroom)}
     classroom = open_class(code)
     seat = seat_of(request, classroom) if classroom is not None else None
     if seat is None:

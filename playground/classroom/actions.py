@@ -57,7 +57,7 @@ def join(classroom, name):
             seat = Seat.objects.create(classroom=classroom, name=name, name_key=fold(name))
     except IntegrityError:
         raise Refused(409, f"someone in this class is already called {name!r}; choose another name", "name") from None
-    notifier.mark_dirty(classroom.code)
+    notifier.mark_dirty(classroom.code, [seat.pk])
     return seat
 
 
@@ -77,7 +77,7 @@ def rename(seat, name):
 def remove(seat):
     Seat.objects.filter(pk=seat.pk, removed__isnull=True).update(removed=timezone.now())
     notifier.to_seat(seat.classroom.code, seat.pk, "removed", seat=seat.pk)
-    notifier.mark_dirty(seat.classroom.code)
+    notifier.mark_dirty(seat.classroom.code, [seat.pk])
 
 
 def presence(seat_id, code, delta=0):

@@ -2,7 +2,9 @@
 session, a student by their seat's signed cookie.
 
 - `/ws/classrooms/<code>/`: the teacher's dashboard (full `dashboard` snapshots, at most
-  one per CLASSROOM_FLUSH_SECONDS) or a student's page (their `seat`, the activity,
+  one per CLASSROOM_FLUSH_SECONDS; opened with `?deltas=1`, `seats` messages instead: only
+  the seats that changed and the class's summary when it changed, see board.py) or a
+  student's page (their `seat`, the activity,
   votes, reveals, spotlights).
 - `/ws/classrooms/<code>/screen`: the projector (teacher only): the activity's question,
   and only what the teacher reveals or spotlights.
@@ -16,12 +18,13 @@ socket), 4410 when the class ends.
 
 import asyncio
 import time
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from . import actions, seats, state
+from . import actions, board, seats, state
 from .models import Classroom, Seat
 from .notifier import class_group, seat_group, teacher_group
 
@@ -55,12 +58,18 @@ def identify(user, cookies, code, screen):
 def snapshot(role, classroom_id, seat_id):
     classroom = Classroom.objects.select_related("activity").get(pk=classroom_id)
     if role == "teacher":
-        return state.dashboard(classroom)
+        return board.dashboard(classroom)
     if role == "screen":
         return state.screen_view(classroom)
     seat = Seat.objects.get(pk=seat_id)
     seat.classroom = classroom
     return state.student_view(seat)
+
+
+@database_sync_to_async
+def dashboard_update(classroom_id, seat_ids, seen):
+    """board.update: the messages a delta dashboard socket needs, and what it was shown then."""
+    return board.update(Classroom.objects.select_related("activity").get(pk=classroom_id), seat_ids, seen)
 
 
 class ClassroomConsumer(AsyncJsonWebsocketConsumer):
@@ -70,6 +79,9 @@ class ClassroomConsumer(AsyncJsonWebsocketConsumer):
         self.groups_joined, self.tasks = [], []
         self.role, self.seat_id = None, None
         self.dirty, self.refresher, self.last_refresh = False, None, 0.0
+        # A dashboard socket opened with ?deltas=1: the seats that changed since the last
+        # flush, what it was last shown (board.update), and whether it asked for the state.
+        self.deltas, self.changed, self.seen, self.restate = False, set(), None, False
         await self.accept()
         code = self.scope["url_route"]["kwargs"]["code"]
         role, classroom, seat = await identify(self.scope.get("user"), self.scope.get("cookies") or {}, code,
@@ -92,6 +104,12 @@ class ClassroomConsumer(AsyncJsonWebsocketConsumer):
         if self.role == "student":
             await database_sync_to_async(actions.presence)(self.seat_id, self.code, +1)
             self.tasks.append(asyncio.create_task(self._beat()))
+        self.deltas = self.role == "teacher" and parse_qs(self.scope.get("query_string", b"").decode()).get(
+            "deltas") == ["1"]
+        if self.deltas:
+            messages, self.seen = await dashboard_update(self.classroom_id, (), None)
+            await self.send_json({"type": "state", "dashboard": messages[0]["dashboard"]})
+            return
         await self.send_json({"type": "state", self.role if self.role != "teacher" else "dashboard":
                               await snapshot(self.role, self.classroom_id, self.seat_id)})
 
@@ -118,6 +136,9 @@ class ClassroomConsumer(AsyncJsonWebsocketConsumer):
         elif kind == "editing" and self.role == "student":
             seat = await database_sync_to_async(Seat.objects.select_related("classroom").get)(pk=self.seat_id)
             await database_sync_to_async(actions.edited)(seat)
+        elif kind == "refresh" and self.deltas:
+            self.restate = True  # through the refresher: its messages go out in the order they were read
+            self._refresh()
         elif kind == "refresh" and self.role:
             await self.send_json({"type": "state", self.role if self.role != "teacher" else "dashboard":
                                   await snapshot(self.role, self.classroom_id, self.seat_id)})
@@ -144,6 +165,8 @@ class ClassroomConsumer(AsyncJsonWebsocketConsumer):
 
     async def classroom_reveal(self, message):
         await self.send_json({"type": "reveal", "reveal": message["reveal"]})
+        if self.deltas:
+            self._refresh()  # the vote it closed: the activity changed, the whole dashboard follows
 
     async def classroom_spotlight(self, message):
         await self.send_json({"type": "spotlight", "spotlight": message["spotlight"]})
@@ -155,6 +178,7 @@ class ClassroomConsumer(AsyncJsonWebsocketConsumer):
     # --- coalesced changes -----------------------------------------------------------------------
 
     async def classroom_dirty(self, message):
+        self.changed.update(message.get("seats") or ())
         self._refresh()
 
     async def classroom_seat(self, message):
@@ -182,9 +206,27 @@ class ClassroomConsumer(AsyncJsonWebsocketConsumer):
                 await asyncio.sleep(wait)
             self.dirty = False
             self.last_refresh = time.monotonic()
+            if self.deltas:
+                await self._send_update()
+                continue
             dashboard = await snapshot("teacher", self.classroom_id, None)
             await self.send_json({"type": "dashboard", "dashboard": dashboard})
         self.tasks = [task for task in self.tasks if not task.done()]
+
+    async def _send_update(self):
+        """The seats that changed since the last flush (or the whole dashboard, see board.update)."""
+        changed, self.changed = self.changed, set()
+        restate, self.restate = self.restate, False
+        try:
+            messages, self.seen = await dashboard_update(self.classroom_id, sorted(changed),
+                                                         None if restate else self.seen)
+        except Exception:
+            self.seen = None  # the next flush sends the whole dashboard: nothing is lost
+            raise
+        if restate:
+            messages = [{"type": "state", "dashboard": messages[0]["dashboard"]}]
+        for message in messages:
+            await self.send_json(message)
 
 
 class ScreenConsumer(ClassroomConsumer):

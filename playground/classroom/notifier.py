@@ -8,10 +8,12 @@ Two kinds of message:
   group `classroom.<code>`: it is rare, and 200 students must see it together;
 - everything else (run status changes, answers, presence) only marks the class *dirty*.
   A coalescing sender, one per process, flushes each dirty class at most every
-  CLASSROOM_FLUSH_SECONDS (0.25 s): one `classroom.dirty` to the teachers' group
-  `classroom.<code>.teacher` (the dashboard reads itself again) and one `classroom.seat` to
-  the group of each student whose seat changed. A class of 50 students running at once
-  gives a dashboard a few updates a second, not one per run event.
+  CLASSROOM_FLUSH_SECONDS (0.25 s): one `classroom.dirty` with the ids of the seats that
+  changed to the teachers' group `classroom.<code>.teacher` (a dashboard reads itself again,
+  whole or only those seats: board.py) and one `classroom.seat` to the group of each student
+  whose seat changed. A class of 50 students running at once gives a dashboard a few updates
+  a second, not one per run event. A mark is made once the transaction that made the change
+  has committed, so a flush never reads the database before the change is there.
 """
 
 import logging
@@ -19,6 +21,7 @@ import threading
 
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.db import transaction
 
 from playground.runs.layer_link import get_link
 
@@ -94,7 +97,11 @@ coalescer = Coalescer()
 
 
 def mark_dirty(code, seats=()):
-    coalescer.mark(code, seats)
+    """The class changed (the seats `seats`, or only what is not a seat's: the exploration),
+    after the transaction under way if any: a dashboard that reads only the changed seats
+    must not read one before its change is committed."""
+    seats = list(seats)
+    transaction.on_commit(lambda: coalescer.mark(code, seats))
 
 
 def run_status_changed(sender, run_id, status, **kwargs):

@@ -1,6 +1,7 @@
 """What each page of a class is shown, read from the database every time (the channel
-layer only says when to read again): the teacher's dashboard, a student's own view, the
-projector's, and the export. Plain functions over the models."""
+layer only says when to read again): a student's own view, the projector's, the export,
+and the pieces of the teacher's dashboard (board.py puts it together). Plain functions
+over the models."""
 
 import json
 from collections import Counter, defaultdict
@@ -157,12 +158,13 @@ def challenge_state(latest, checked=None):
     return {**verdict, "source": "run"} if isinstance(verdict, dict) else None
 
 
-def latest_checks(activity, seat=None):
-    """{seat id: its latest SeatCheck} on the activity."""
+def latest_checks(activity, seat=None, seat_ids=None):
+    """{seat id: its latest SeatCheck} on the activity (of one seat, or of the seats `seat_ids`)."""
     if activity is None:
         return {}
     found = SeatCheck.objects.filter(activity=activity, seat__removed__isnull=True)
     found = found.filter(seat=seat) if seat is not None else found
+    found = found.filter(seat_id__in=seat_ids) if seat_ids is not None else found
     return {check.seat_id: check for check in found.order_by("at", "id")}
 
 
@@ -171,72 +173,6 @@ def seat_json(seat, latest, activity, answers, runs=0, now=None, checked=None):
             "joined": stamp(seat.joined), "status": seat_status(seat, latest, activity),
             "answers": {str(vote): answer for vote, answer in sorted(answers.items())},
             "run": run_brief(latest), "challenge": challenge_state(latest, checked), "runs": runs}
-
-
-def activity_runs(classroom, activity):
-    """The class's seat runs on the activity (all of them when there is none yet), oldest first."""
-    links = SeatRun.objects.filter(seat__classroom=classroom, seat__removed__isnull=True)
-    links = links.filter(activity=activity) if activity is not None else links
-    ids = {run_id: seat_id for run_id, seat_id in links.values_list("run_id", "seat_id")}
-    runs = Run.objects.filter(id__in=list(ids)).only(*RUN_FIELDS).order_by("created")
-    return [(ids[run.id], run) for run in runs]
-
-
-def gallery(runs):
-    """The witness gallery: the finished runs grouped by outcome, one card per distinct
-    outcome with how many students found it and a run to show."""
-    cards = {}
-    for seat_id, run in runs:
-        outcome = run_outcome(run)
-        if outcome is None:
-            continue
-        card = cards.setdefault(outcome["key"], {**outcome, "students": set(), "runs": 0, "run": str(run.id)})
-        card["students"].add(seat_id)
-        card["runs"] += 1
-    ordered = sorted(cards.values(), key=lambda c: (-len(c["students"]), c["label"]))
-    return [{**card, "count": len(card["students"]), "students": sorted(card["students"])} for card in ordered]
-
-
-def dashboard(classroom):
-    """The teacher's view: roster with presence, each student's answers, status, run,
-    outcome and challenge; the class's outcomes, the witness gallery, the tallies."""
-    activity = classroom.activity
-    seats = list(classroom.seats.filter(removed__isnull=True))
-    runs = activity_runs(classroom, activity)
-    latest, counts = {}, Counter()
-    for seat_id, run in runs:
-        latest[seat_id] = run
-        counts[seat_id] += 1
-    by_seat = defaultdict(dict)
-    answers = []
-    if activity is not None:
-        answers = list(Answer.objects.filter(activity=activity, seat__removed__isnull=True)
-                       .values_list("seat_id", "vote", "answer"))
-        for seat_id, vote, answer in answers:
-            by_seat[seat_id][vote] = answer
-    now = timezone.now()
-    checks = latest_checks(activity)
-    students = [seat_json(seat, latest.get(seat.pk), activity, by_seat.get(seat.pk, {}), counts[seat.pk], now,
-                          checks.get(seat.pk)) for seat in seats]
-    outcomes = Counter()
-    labels = {}
-    for run in latest.values():
-        outcome = run_outcome(run)
-        if outcome:
-            outcomes[outcome["key"]] += 1
-            labels[outcome["key"]] = outcome["label"]
-    current = None
-    if activity is not None:
-        pairs = [(vote, answer) for _, vote, answer in answers]
-        current = {**activity_public(activity), "tallies": [tally(activity, v, pairs) for v in (1, 2)
-                                                            if v <= activity.vote],
-                   "shift": shift(by_seat), "exploration": exploration(activity)}
-    return {"role": "teacher", "code": classroom.code, "title": classroom.title, "open": classroom.is_open,
-            "created": stamp(classroom.created), "ended": stamp(classroom.ended),
-            "students": students, "activity": current,
-            "outcomes": [{"key": k, "label": labels[k], "count": n} for k, n in outcomes.most_common()],
-            "gallery": gallery(runs), "spotlight": classroom.spotlight,
-            "activities": list(classroom.activities.order_by("number").values("id", "number", "mode", "scenario"))}
 
 
 def student_view(seat):

@@ -45,19 +45,19 @@ def quick_spec():
     return spec("two-adds", [("A", "x = x + 1"), ("B", "x = x + 2")], shared={"x": 0}, timeout_ms=10_000)
 
 
-def socket(client, code, screen=False, origin=b"http://127.0.0.1"):
+def socket(client, code, screen=False, origin=b"http://127.0.0.1", query=""):
     from playground.asgi import application
 
     headers = [(b"host", b"127.0.0.1"), (b"cookie", cookie_header(client))]
     if origin:
         headers.append((b"origin", origin))
-    path = f"/ws/classrooms/{code}/" + ("screen" if screen else "")
+    path = f"/ws/classrooms/{code}/" + ("screen" if screen else "") + query
     return WebsocketCommunicator(application, path, headers=headers)
 
 
-async def connected(client, code, screen=False):
+async def connected(client, code, screen=False, query=""):
     """A socket that was let in, and its first message (the state)."""
-    comm = socket(client, code, screen)
+    comm = socket(client, code, screen, query=query)
     ok, _ = await comm.connect(timeout=WAIT)
     assert ok
     first = await comm.receive_json_from(timeout=WAIT)
