@@ -72,6 +72,7 @@ export interface Student {
   name: string;
   connected: boolean;
   last_seen: string | null;
+  joined?: string | null;
   status: string;
   answers: Record<string, unknown>;
   run: RunBrief | null;

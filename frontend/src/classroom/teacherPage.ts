@@ -8,6 +8,7 @@ import { h, replaceChildren } from "../views/dom";
 import { classApi, type Dashboard, type Reveal, type Spotlight, type Student } from "./classroomApi";
 import { ClassroomSocket, type ClassMessage } from "./classroomSocket";
 import { composerForm } from "./composer";
+import { applySeats, type SeatsMessage } from "./dashboardModel";
 import { answerText, bars, explorationView, modeLabel, shell, tallyView } from "./widgets";
 
 export class TeacherPage {
@@ -39,7 +40,8 @@ export class TeacherPage {
     this.renderComposer();
     this.render();
     if (dashboard.open) {
-      this.socket = new ClassroomSocket(`/ws/classrooms/${dashboard.code}/`, (m) => this.receive(m), (_code, live) => {
+      // ?deltas=1: after the whole state, each flush brings only the seats that changed (dashboardModel.ts).
+      this.socket = new ClassroomSocket(`/ws/classrooms/${dashboard.code}/?deltas=1`, (m) => this.receive(m), (_code, live) => {
         this.link.textContent = live ? "○ reconnecting…" : "class ended";
       });
       this.socket.start();
@@ -52,6 +54,7 @@ export class TeacherPage {
 
   private receive(m: ClassMessage): void {
     if (m.type === "state" || m.type === "dashboard") this.d = { ...this.d, ...(m.dashboard as Dashboard) };
+    else if (m.type === "seats") this.d = applySeats(this.d, m as unknown as SeatsMessage);
     else if (m.type === "reveal" && this.d.activity) {
       const r = m.reveal as Reveal;
       if (r.activity === this.d.activity.id) this.d.activity.revealed = r.revealed;
