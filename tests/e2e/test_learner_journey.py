@@ -85,16 +85,20 @@ def test_a_learner_predicts_breaks_and_fixes_and_keeps_the_progress(page, playgr
     for value in ("6", "25", "26", "36"):
         page.get_by_test_id(f"choice-predict-x-{value}").check()
     shoot(page, "map")
+    explanation = page.get_by_test_id("scenario-explanation")
+    expect(explanation).not_to_have_attribute("open", "")  # what happens stays folded: the prediction is the learner's
     page.get_by_test_id("check-predict-x").click()
     predicted = page.get_by_test_id("check-result-predict-x")
     expect(predicted).to_have_attribute("data-passed", "true", timeout=RUN_TIMEOUT)
     expect(predicted).to_contain_text("Right!")
+    expect(explanation).to_have_attribute("open", "")  # checked: now it says what happens and why
     expect(page.get_by_test_id("mark-shared-x-race-predict-x")).to_have_attribute("data-state", "passed")
 
     # Next lesson: the two withdrawals. Break it by stepping: both check, both read 10, both write.
     page.get_by_test_id("next-lesson").click()
     expect(page.get_by_test_id("scenario-title")).to_have_text("Two withdrawals from one account")
     expect(page.get_by_test_id("scenario-bank-withdraw-race")).to_have_attribute("aria-current", "true")
+    expect(page.get_by_test_id("scenario-explanation")).not_to_have_attribute("open", "")  # a new lesson: folded again
     page.get_by_test_id("break-step-lost-update").click()
     expect(page.get_by_test_id("stepper")).to_be_visible()
     for i, thread in enumerate(["P1", "P2"] * 4):

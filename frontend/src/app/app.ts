@@ -210,12 +210,11 @@ export class App {
     this.runOptions.update({ free: this.launcher.mode === "free", canWatchAgain: !!s && s.finished && s.mode !== "explore" && s.model.lastSeq > 0 });
     this.coach.observe(s);
     this.coach.render();
-    if (this.coach.checked) this.workspace.revealExplanation();
 
     if (s) this.log.append(s.takeUnseen(), name);
     this.log.setCursor(viewSeq);
     this.renderModePanels(s, state, marks, position, name);
-    this.workspace.showProgress(s ? state : null);
+    this.workspace.showProgress(s ? state : null, this.coach.checked);
     renderThreads(ui.threads, state, name);
     renderVariables(ui.variables, state, name, s ? (key) => s.history.before(key, state.seq) : undefined);
     renderResources(ui.resources, state, name);

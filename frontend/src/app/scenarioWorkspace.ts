@@ -120,14 +120,9 @@ export class ScenarioWorkspace {
   }
 
 
-  /** The scenario's threads as far as the run shown has got (null: no run). */
-  showProgress(state: RunState | null): void {
-    this.scenarioView.showProgress(state);
-  }
-
-  /** The learner has checked a challenge: the lesson's explanation of what happens opens. */
-  revealExplanation(): void {
-    this.scenarioView.revealExplanation();
+  /** The scenario's threads as far as the run shown has got (null: no run); `checked`: a challenge was checked. */
+  showProgress(state: RunState | null, checked: boolean): void {
+    this.scenarioView.showProgress(state, checked);
   }
 
   async select(slug: string, runId: string | null = null): Promise<void> {

@@ -98,10 +98,10 @@ export class ScenarioView {
   }
 
   /** Marks each thread's current line (from the run state) in the code. */
-  showProgress(state: RunState | null): void {
+  showProgress(state: RunState | null, checked = false): void {
     for (const p of this.panes) clearMarks(p.block);
+    if (checked || state?.finished) this.revealExplanation();
     if (!state) return;
-    if (state.finished) this.revealExplanation();
     if (this.runNodes) this.showRunNodes(state);
     const name = makeNamer([...new Set([...state.threads.values()].map((t) => t.node))]);
     for (const th of state.threads.values()) {
