@@ -3,6 +3,7 @@ in a free run: only the oldest message held on a link may arrive next, unless th
 delays (jitter, reordering, a latency lowered since) could let a later one overtake it."""
 
 import threading
+import time
 
 from playground.engine.explore import Explorer
 from playground.engine.network.held import Delivery, HeldDeliveries
@@ -126,3 +127,54 @@ def test_a_links_span_is_what_its_fates_can_draw():
     for _ in range(2000):
         for delay, _copy in relay.fate() or []:
             assert low <= delay <= high
+
+
+def test_what_a_removed_link_or_a_crash_loses_is_gone_and_the_next_message_is_deliverable():
+    class Net:
+        dropped: list = []
+
+        def drop(self, message, reason):
+            self.dropped.append((message.id, reason))
+
+    fixed = (0.01, 0.01)
+    transport = held(("m1", "a", "b", fixed), ("m2", "a", "b", fixed), ("m3", "c", "b", fixed),
+                     ("m4", "c", "b", fixed), ("m5", "b", "c", fixed))
+    transport.network = net = Net()
+    transport.held.pop(0)  # m1 delivered (or dropped on a partition when chosen): m2 is next
+    assert names(transport) == ["m2", "m3", "m5"]
+    transport.lost_link({("c", "b"), ("b", "c")})
+    assert names(transport) == ["m2"]
+    transport.lost_node("b")
+    assert names(transport) == []
+    assert net.dropped == [("m3", "link-removed"), ("m4", "link-removed"), ("m5", "link-removed"), ("m2", "crash")]
+
+
+def test_in_step_mode_a_partition_drops_the_oldest_when_it_is_chosen_and_the_next_arrives_after_the_heal():
+    spec = network({"a": "send('b', 1)\nsend('b', 2)\n", "b": "print(recv().content)\n"},
+                   [{"a": "a", "b": "b"}], mode="step")
+    events: list[dict] = []
+    rt = Runtime(spec, events.append)
+    runner = threading.Thread(target=rt.run)
+    runner.start()
+
+    def ready_with(step: str) -> None:  # wait until the learner is asked and only `step` may go
+        for _ in range(6000):
+            if any(e["kind"] == "step.ready" and e["enabled"] == [step] for e in list(events)):
+                return
+            time.sleep(0.01)
+        raise AssertionError(f"{step} never became the only step possible")
+
+    for message in ({"type": "step", "thread": "a/main"}, {"type": "step", "thread": "a/main"},
+                    {"type": "step", "thread": "b/main"}):
+        rt.control(message)
+    ready_with("deliver:m1")
+    rt.control({"type": "fault", "action": "partition", "cut": [["a", "b"]]})
+    rt.control({"type": "deliver", "msg": "m1"})
+    ready_with("deliver:m2")
+    rt.control({"type": "fault", "action": "heal"})
+    for message in ({"type": "deliver", "msg": "m2"}, {"type": "step", "thread": "b/main"}):
+        rt.control(message)
+    runner.join(60)
+    assert not runner.is_alive()
+    assert [(e["id"], e["reason"]) for e in kinds(events, "msg.drop")] == [("m1", "partition")]
+    assert finished(events)["outputs"]["b/main"] == ["2"]
