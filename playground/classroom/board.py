@@ -63,9 +63,11 @@ def gallery(runs):
     return [{**card, "count": len(card["students"]), "students": sorted(card["students"])} for card in ordered]
 
 
-def read(classroom, seats=None, now=None):
-    """(the students' entries, the class's summary): every seat's entry, or those of the
-    seats of the `seats` queryset only; the summary is always the whole class's."""
+def read(classroom, pick=None, now=None):
+    """(the students' entries, the class's summary, each seat's work): every seat's entry,
+    or only those of the seats `pick(work)` chooses (a queryset), given each seat's work
+    now ({seat id: its latest run's id and status, its runs, its answers}: what a run or
+    an answer changes); the summary is always the whole class's."""
     activity = classroom.activity
     runs = class_runs(classroom, activity)
     latest, counts = {}, Counter()
@@ -78,8 +80,10 @@ def read(classroom, seats=None, now=None):
                        .values_list("seat_id", "vote", "answer"))
         for seat_id, vote, answer in answers:
             by_seat[seat_id][vote] = answer
-    whole = seats is None
-    seats = list((classroom.seats.filter(removed__isnull=True) if whole else seats).only(*SEAT_FIELDS))
+    work = {seat_id: work_of(latest.get(seat_id), counts[seat_id], by_seat.get(seat_id, {}))
+            for seat_id in latest.keys() | by_seat.keys()}
+    whole = pick is None
+    seats = list((classroom.seats.filter(removed__isnull=True) if whole else pick(work)).only(*SEAT_FIELDS))
     now = now or timezone.now()
     checks = latest_checks(activity, seat_ids=None if whole else [seat.pk for seat in seats])
     students = [seat_json(seat, latest.get(seat.pk), activity, by_seat.get(seat.pk, {}), counts[seat.pk], now,
@@ -96,14 +100,24 @@ def read(classroom, seats=None, now=None):
         current = {"id": activity.pk, "tallies": [tally(activity, v, pairs) for v in (1, 2) if v <= activity.vote],
                    "shift": shift(by_seat), "exploration": exploration(activity)}
     return students, {"outcomes": [{"key": k, "label": labels[k], "count": n} for k, n in outcomes.most_common()],
-                      "gallery": gallery(runs), "activity": current}
+                      "gallery": gallery(runs), "activity": current}, work
+
+
+def work_of(latest, runs, answers):
+    return [str(latest.id) if latest else None, latest.status if latest else None, runs,
+            {str(vote): answer for vote, answer in sorted(answers.items())}]
 
 
 def dashboard(classroom):
     """The teacher's view: roster with presence, each student's answers, status, run,
     outcome and challenge; the class's outcomes, the witness gallery, the tallies."""
+    return whole_dashboard(classroom)[0]
+
+
+def whole_dashboard(classroom):
+    """(the dashboard, each seat's work: see read)."""
     activity = classroom.activity
-    students, summary = read(classroom)
+    students, summary, work = read(classroom)
     current = None
     if activity is not None:
         current = {**activity_public(activity), **{k: summary["activity"][k] for k in ("tallies", "shift", "exploration")}}
@@ -111,7 +125,7 @@ def dashboard(classroom):
             "created": stamp(classroom.created), "ended": stamp(classroom.ended),
             "students": students, "activity": current, "outcomes": summary["outcomes"], "gallery": summary["gallery"],
             "spotlight": classroom.spotlight,
-            "activities": list(classroom.activities.order_by("number").values("id", "number", "mode", "scenario"))}
+            "activities": list(classroom.activities.order_by("number").values("id", "number", "mode", "scenario"))}, work
 
 
 # --- what a dashboard socket has been shown, and what it needs next ---------------------------
@@ -126,10 +140,10 @@ def activity_key(activity):
     return [activity.pk, activity.vote, activity.vote_open, activity.editing, list(activity.revealed)]
 
 
-def shown(whole, at):
+def shown(whole, work, at):
     """What a socket was shown by a whole dashboard `whole` read at `at`."""
     current = whole["activity"]
-    return {"activity": activity_key(current), "at": at, "summary": {
+    return {"activity": activity_key(current), "at": at, "work": work, "summary": {
         "outcomes": whole["outcomes"], "gallery": whole["gallery"],
         "activity": current and {"id": current["id"], **{k: current[k] for k in ("tallies", "shift", "exploration")}}}}
 
@@ -138,18 +152,25 @@ def update(classroom, seat_ids, seen):
     """([messages], what the socket has been shown then) to bring a dashboard socket that
     was last shown `seen` (None: nothing yet) up to date, after the seats `seat_ids` changed.
 
-    The seats read are those that changed, and those whose presence lapsed since (a socket
-    that stopped beating without closing: connected no more, with nothing marked)."""
+    The seats read are those marked as changed; those whose runs or answers differ from
+    what the socket was shown (their mark may still be on its way: a busy worker's flush
+    lags, and the class's runs are read anyway); and those whose presence lapsed since (a
+    socket that stopped beating without closing: connected no more, with nothing marked)."""
     now = timezone.now()
     if seen is None or seen["activity"] != activity_key(classroom.activity):
-        whole = dashboard(classroom)
-        return [{"type": "dashboard", "dashboard": whole}], shown(whole, now)
+        whole, work = whole_dashboard(classroom)
+        return [{"type": "dashboard", "dashboard": whole}], shown(whole, work, now)
     lapsed = Q(connections__gt=0, last_seen__gt=seen["at"] - PRESENCE_STALE, last_seen__lte=now - PRESENCE_STALE)
-    seats = classroom.seats.filter(removed__isnull=True).filter(Q(pk__in=list(seat_ids)) | lapsed)
-    students, summary = read(classroom, seats, now)
+    wanted = set(seat_ids)
+
+    def pick(work):
+        wanted.update(seat for seat in work.keys() | seen["work"].keys() if work.get(seat) != seen["work"].get(seat))
+        return classroom.seats.filter(removed__isnull=True).filter(Q(pk__in=list(wanted)) | lapsed)
+
+    students, summary, work = read(classroom, pick, now)
     message = {"type": "seats", "students": students,
-               "removed": sorted(set(seat_ids) - {student["id"] for student in students})}
+               "removed": sorted(wanted - {student["id"] for student in students})}
     if summary != seen["summary"]:
         message["summary"] = summary
-    seen = {**seen, "at": now, "summary": summary}
+    seen = {**seen, "at": now, "summary": summary, "work": work}
     return ([message] if students or message["removed"] or "summary" in message else []), seen

@@ -132,3 +132,29 @@ def test_the_deltas_follow_a_real_run_and_end_equal_to_a_fresh_dashboard(worker,
     assert sam["status"] == "completed" and board.page["gallery"][0]["students"] == [sam["id"]]
     assert board.page["outcomes"][0]["count"] == 1
     assert {key: board.page[key] for key in DASHBOARD} == fresh(teacher, code)
+
+
+def test_a_seat_whose_run_changed_is_in_the_next_delta_even_before_its_mark(teacher, student, other_student):
+    from django.utils import timezone
+
+    from playground.classroom import board
+    from playground.classroom.models import Classroom, SeatRun
+    from playground.runs.models import Run
+
+    code = open_class(teacher)["code"]
+    sam = join(student, code, "Sam")["seat"]
+    join(other_student, code, "Sue")
+    push(teacher, code, quick_spec(), "run", None)
+    classroom = Classroom.objects.select_related("activity").get(code=code, ended__isnull=True)
+    first, seen = board.update(classroom, [], None)
+    assert first[0]["type"] == "dashboard"
+    run = Run.objects.create(status="completed", finished=timezone.now(), result={"status": "completed",
+                                                                                   "shared": {"box": {"x": 3}}})
+    SeatRun.objects.create(run=run, seat_id=sam, activity=classroom.activity)
+    # No seat marked (a busy worker's flush still on its way): the runs read anyway tell.
+    messages, seen = board.update(classroom, [], seen)
+    assert [m["type"] for m in messages] == ["seats"]
+    assert [s["id"] for s in messages[0]["students"]] == [sam]
+    assert messages[0]["students"][0]["run"]["id"] == str(run.id)
+    assert messages[0]["summary"]["gallery"][0]["students"] == [sam]
+    assert board.update(classroom, [], seen)[0] == []  # nothing changed since: nothing to send
