@@ -66,10 +66,15 @@ def snapshot(role, classroom_id, seat_id):
     return state.student_view(seat)
 
 
-@database_sync_to_async
-def dashboard_update(classroom_id, seat_ids, seen):
-    """board.update: the messages a delta dashboard socket needs, and what it was shown then."""
+def _dashboard_update(classroom_id, seat_ids, seen):
     return board.update(Classroom.objects.select_related("activity").get(pk=classroom_id), seat_ids, seen)
+
+
+# board.update: the messages a delta dashboard socket needs, and what it was shown then. Read
+# in a thread of its own (thread_sensitive=False): on the one thread that every socket's
+# database calls share, it waits behind the students' seat reads of the same flush (one
+# per seat that changed). Each socket's reads are still one at a time (its refresher).
+dashboard_update = database_sync_to_async(_dashboard_update, thread_sensitive=False)
 
 
 class ClassroomConsumer(AsyncJsonWebsocketConsumer):
