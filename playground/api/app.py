@@ -23,6 +23,11 @@ seat's, at most CLASSROOM_MAX_RUNNING at once and CLASSROOM_MAX_RUNS_PER_MINUTE)
 class's teacher pushes, votes, reveals, spotlights, exports or ends; for anyone else but its
 students a class they do not teach is 404, as if the code did not exist. WebSockets:
 `/ws/classrooms/{code}/` (dashboard or student) and `/ws/classrooms/{code}/screen` (projector).
+The dashboard socket sends the whole dashboard first (`state`, as `GET /api/classrooms/{code}`)
+and a whole `dashboard` per flush; opened with `?deltas=1` it sends per flush only
+`{"type": "seats", "students": [the seats that changed], "removed": [ids], "summary"?: {"outcomes",
+"gallery", "activity": {"id", "tallies", "shift", "exploration"}}}` and the whole dashboard again
+when the activity changes, on `refresh` and on every reconnect.
 
 **Errors** are JSON, `{"error": message, "errors": [{"path", "message"}]}`, with a 4xx
 status: 400 bad input (each problem at its path: a spec field, a query parameter, a
