@@ -32,9 +32,10 @@ from typing import Any
 
 from .contract import PRUNED, run_finished
 from .events import EventLog, snapshot
-from .footprint import conflict, waits
+from .footprint import EVERYTHING, conflict, waits
+from .livelock import StateGraph, into_livelock
 from .probes import Probes
-from .races import EVERYTHING, Trace, Visit, cycle
+from .races import Trace, Visit, cycle
 from .runtime import Runtime
 from .scheduler import ReplayChooser
 from .threads import WorkerPool
@@ -177,6 +178,7 @@ class Explorer:
         self.explored = 0
         self.cancelled = False
         self.pool = WorkerPool()
+        self.graph = StateGraph()  # the states and steps explored: its fair cycles are livelocks
 
     def control(self, message: dict) -> None:
         if message.get("type") == "cancel":
@@ -195,6 +197,7 @@ class Explorer:
         visit = None
         if self.reduction:
             key = state_key(rt)
+            self.graph.reached(self.stack, depth, key, names)
             asleep = frozenset(sleep)
             visit = self.visited.get(key)
             if visit is not None:
@@ -280,7 +283,7 @@ class Explorer:
             rotated = cycle[first:] + cycle[:first]
         if result["violation"]:
             outcome["violation"] = {k: result["violation"][k] for k in ("invariant", "node", "values")}
-        if end["status"] == "failed":
+        if end["status"] in ("failed", "timeout"):  # what failed; a livelock (livelock.py)
             outcome["error"] = end.get("error")
         key = outcome_key(dict(outcome, deadlock=rotated) if rotated else outcome)  # numbers by value: x = 1.0 and x = 1 are one outcome
         known = self.outcomes.get(key)
@@ -320,6 +323,8 @@ class Explorer:
             if time.monotonic() - last_progress > PROGRESS_EVERY_S:
                 last_progress = time.monotonic()
                 self.log.emit("explore.progress", explored=self.explored, distinct=len(self.outcomes))
+        for schedule in self.graph.livelocks():
+            self.record(into_livelock(self, schedule))
         return self.report(exhaustive, stopped_by)
 
     # -- judging the outcomes ------------------------------------------------

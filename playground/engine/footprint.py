@@ -44,8 +44,14 @@ def touches(ctx: ThreadCtx, kind: str, fields: dict) -> tuple:
     return rule(ctx, fields)
 
 
+# A footprint that conflicts with every other (a timeout that made something possible again).
+EVERYTHING = ("*", "", "", "w")
+
+
 def conflict(a: set, b: set) -> bool:
-    """Do two steps' footprints conflict (same object, at least one write)?"""
+    """Do two steps' footprints conflict (same object, at least one write; or EVERYTHING)?"""
+    if EVERYTHING in a or EVERYTHING in b:
+        return True
     for x in a:
         for y in b:
             if x[:3] == y[:3] and (x[3] == "w" or y[3] == "w"):

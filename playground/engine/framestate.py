@@ -37,6 +37,14 @@ from .primitives.base import Facade
 
 HISTORY = ("history",)  # scope of a point whose frame keeps its whole history
 _UNSEEN = object()  # a value whose state the key cannot see
+
+
+class _Unseen:
+    def __repr__(self) -> str:
+        return "<unseen>"  # no plain value's repr
+
+
+_UNSEEN_PART = _Unseen()
 _HIDDEN_CODE = 0x20 | 0x80 | 0x100 | 0x200  # generator, coroutine, iterable coroutine, async generator
 _PLAIN = (int, float, str, bool, type(None), bytes)
 _MAX_DEPTH = 40
@@ -255,9 +263,15 @@ def _plain(value: Any, depth: int = 0) -> bool:
 
 
 def value_key(value: Any, snippet_files: dict) -> Any:
-    """A value's part of the key, or `_UNSEEN` when its state cannot be seen."""
-    if _plain(value):
-        return repr(value)
+    """A value's part of the key (its repr is taken with the frame's), or `_UNSEEN` when
+    its state cannot be seen."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is types.FunctionType and value.__code__.co_filename not in snippet_files:
+        return ("api", value.__qualname__)  # the engine's: its state is the runtime's
+    if kind in (list, tuple, set, frozenset, dict):
+        return value if _plain(value) else _UNSEEN
     if isinstance(value, Facade):  # a lock, a section…: its state is the runtime's
         impl = object.__getattribute__(value, "_impl")
         name = impl[-1] if isinstance(impl, tuple) else getattr(impl, "gid", None)
@@ -270,8 +284,6 @@ def value_key(value: Any, snippet_files: dict) -> Any:
                 repr(getattr(value, "vc", None)))
     if isinstance(value, types.FunctionType):
         code = value.__code__
-        if code.co_filename not in snippet_files:
-            return ("api", value.__qualname__)  # the engine's: its state is the runtime's
         cells = [c.cell_contents for c in value.__closure__ or ()]
         extra = [value.__defaults__, value.__kwdefaults__, cells]
         if vars(value) or not _plain(extra):
@@ -312,7 +324,7 @@ def frame_key(frame: types.FrameType, snippet_files: dict) -> tuple[str, bool]:
         part = value_key(values[name], snippet_files)
         if part is _UNSEEN:
             seen = False
-            part = "?"
+            part = _UNSEEN_PART
         parts.append((name, part))
     return repr(parts), seen
 

@@ -38,9 +38,6 @@ from typing import Any
 
 from .footprint import conflict
 
-# A timeout's footprint: dependent on every step (it may fire only when nothing else can).
-EVERYTHING = ("*", "", "", "w")
-
 
 class Visit:
     """What the search knows of one state: the sleep set it was (last) entered with —
@@ -185,11 +182,16 @@ def cycle(stack: list, visit: Visit) -> None:
     """The execution came back to a state it is still exploring (a thread spinning in a
     busy-wait loop): that state's summary is not complete yet, so the races with what is
     still to come below it cannot be known. Every state on the cycle tries every step
-    (as without DPOR); what follows each is explored as usual."""
+    (as without DPOR), those asleep there too — a step that commutes with the others still
+    matters to a run that never ends (livelock.py); what follows each is explored as usual."""
     start = next((k for k, f in enumerate(stack) if f.visit is visit), None)
     if start is None:
         return
     for frame in stack[start:]:
         if not frame.quiet:
+            if frame.sleep:
+                if frame.visit is not None:
+                    frame.visit.asleep -= frozenset(frame.sleep)
+                frame.sleep = {}
             covered = frame.covered()
             frame.todo.extend(q for q in frame.enabled if q not in covered)

@@ -37,7 +37,10 @@ class ReplayChooser:
 
     def choose(self, runtime, enabled):
         if not self.todo:
-            return self.then.choose(runtime, enabled) if self.then else None
+            if self.then is None:  # an outcome's witness that ends while threads could go on (a livelock)
+                runtime.stop("timeout", "the schedule ends here while threads could still go on")
+                return None
+            return self.then.choose(runtime, enabled)
         wanted = self.todo.popleft()
         for t in enabled:
             if t.name == wanted:

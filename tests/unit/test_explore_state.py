@@ -95,3 +95,15 @@ def test_an_object_of_the_snippets_own_class_keeps_the_whole_history():
     unreduced = explore(spec, reduction=False)
     assert result["exhaustive"]
     assert printed(result, "n/counter") == printed(unreduced, "n/counter") == {("0",), ("1",), ("2",), ("3",)}
+
+
+def test_two_threads_waiting_for_each_other_forever_are_a_livelock_outcome():
+    spec = scenario({"A": "a_waits = True\nwhile b_waits:\n    pass\na_waits = False\n",
+                     "B": "b_waits = True\nwhile a_waits:\n    pass\nb_waits = False\n"},
+                    shared={"a_waits": False, "b_waits": False})
+    result = explore(spec)
+    assert result["exhaustive"]
+    (livelock,) = [o for o in result["outcomes"] if o["status"] == "timeout"]
+    assert livelock["shared"]["n"] == {"a_waits": True, "b_waits": True}
+    assert livelock["error"].startswith("livelock") and livelock["verdict"]["kind"] == "timeout"
+    assert {o["status"] for o in result["outcomes"]} == {"completed", "timeout"}

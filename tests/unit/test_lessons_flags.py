@@ -92,3 +92,27 @@ def test_the_fix_check_fails_the_two_flags_and_passes_petersons_algorithm():
     assert failed["witness"]["replays"] is True
     passed = check(spec, ch, edited_spec=spec, **IN_PROCESS)
     assert passed["passed"] and passed["exhaustive"], passed["message"]
+
+
+RAISE_THEN_WAIT = """\
+    flag[me] = True                 # raise first...
+    while flag[other]:
+        pass                        # ...then wait: both may wait forever
+"""
+
+
+def test_a_fix_that_can_spin_forever_is_a_livelock_and_fails_the_check():
+    spec = builtin("peterson")
+    start = naive(spec)["nodes"][0]["setup"]
+    waiting = start[start.index("    while flag[other]:"):start.index("def leave")]
+    livelocking = with_setup(spec, start.replace(waiting, RAISE_THEN_WAIT + "\n"))
+    result = explored(livelocking)
+    assert result["exhaustive"]
+    spinning = [o for o in result["outcomes"] if o["status"] == "timeout"]
+    assert spinning and all(o["verdict"]["kind"] == "timeout" for o in spinning)
+    brief = validate({**livelocking, "run": {**livelocking["run"], "timeout_ms": 1_000}})  # then it spins on
+    events = replayed(brief, spinning[0]["schedule"] + ["flags/P0", "flags/P1"] * 3)
+    assert finished(events)["shared"]["flags"]["flag"] == [True, True]  # both up, both still waiting
+    ch = next(c for c in spec["challenges"] if c["id"] == "keep-them-apart")
+    failed = check(spec, ch, edited_spec=livelocking, **IN_PROCESS)
+    assert not failed["passed"] and "livelock" in failed["message"], failed["message"]

@@ -10,6 +10,8 @@ from ..spec import SpecError, same_value, validate
 from .common import FINAL_OK, CheckError, Runner
 from .outcomes import _answer, _explore_result, _lines, _outcome_fields, _serial_shared, covered, describe
 
+WITNESS_TIMEOUT_MS = 2_000  # a livelock's witness replayed: how long it shows the threads going round
+
 # -- fix -----------------------------------------------------------------------------
 
 def _fix_problems(outcome: dict, goal: dict) -> list[str]:
@@ -27,7 +29,7 @@ def _fix_problems(outcome: dict, goal: dict) -> list[str]:
     elif status not in allowed:
         what = {"deadlock": "the threads can get stuck (deadlock)", "failed": "a thread fails",
                 "violated": f"the invariant {(outcome.get('violation') or {}).get('invariant')} breaks",
-                "timeout": "the run does not end in time"}.get(status, f"it ends {status}")
+                "timeout": "the run does not end (in time, or ever: a livelock)"}.get(status, f"it ends {status}")
         problems.append(what)
     if goal.get("serial") and status == FINAL_OK:
         if "serial" not in outcome:
@@ -153,6 +155,8 @@ def _witness(runnable: dict, outcome: dict, replay: Runner) -> dict:
     witness: dict[str, Any] = {"schedule": outcome.get("schedule") or [], "outcome": _outcome_fields(outcome)}
     spec = copy.deepcopy(runnable)
     spec["run"] = {**spec["run"], "mode": "replay", "schedule": witness["schedule"], "max_schedules": None}
+    if outcome.get("status") == "timeout":  # a livelock: after the schedule the threads spin until the time is up
+        spec["run"]["timeout_ms"] = min(spec["run"].get("timeout_ms") or WITNESS_TIMEOUT_MS, WITNESS_TIMEOUT_MS)
     try:
         spec = validate(spec)
     except SpecError:
