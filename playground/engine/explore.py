@@ -94,7 +94,8 @@ def state_key(rt: Runtime) -> int:
     parts.append(sorted(rt.inside.items()))
     network = rt.network
     for node_id, inbox in network.inboxes.items():
-        parts.append((node_id, [message_key(m) for m in inbox.messages]))
+        # and who waits in recv(), in order: the first waiter is handed the next arrival
+        parts.append((node_id, [message_key(m) for m in inbox.messages], [t.name for t in inbox.waiters]))
     parts.append(sorted((d.name, message_key(d.message)) for d in network.held))
     parts.append(sorted(network.crashed))
     return hash(repr(parts))

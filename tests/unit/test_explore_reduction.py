@@ -125,3 +125,15 @@ def test_two_receivers_on_one_node_race_for_the_message():
     outputs = [o["outputs"] for o in result["outcomes"]]
     assert {"a/t0": [], "b/t0": ["7"], "b/t1": ["None"]} in outputs  # t1 timed out
     assert any(o["b/t1"] == ["7"] for o in outputs)  # t1 got it (t0 then waits forever)
+
+
+def test_the_order_in_which_receivers_began_waiting_is_part_of_the_state():
+    """The first thread waiting in recv() is handed the next arrival, so two states that
+    differ only in who began waiting first are different states (hypothesis found this:
+    the visited set merged them and lost the outcome where a/t1 gets b's message)."""
+    spec = net({"a": ["m = recv()\nprint(m.content)\n",
+                      "send('b', 0)\nm = recv(timeout=0.1)\nprint(m and (m.sender, m.content))\nsend('b', 0)\n"],
+                "b": ["m = recv(timeout=0.1)\nprint(m and (m.sender, m.content))\nsend('a', 0)\n"], "c": ["pass\n"]},
+               [("a", "b")], loss=0.5)
+    result = assert_same_outcomes(spec)
+    assert any(o["outputs"]["a/t1"] == ["('b', 0)"] and o["outputs"]["a/t0"] == [] for o in result["outcomes"])
