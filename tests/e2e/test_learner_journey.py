@@ -92,6 +92,7 @@ def test_a_learner_predicts_breaks_and_fixes_and_keeps_the_progress(page, playgr
     expect(predicted).to_have_attribute("data-passed", "true", timeout=RUN_TIMEOUT)
     expect(predicted).to_contain_text("Right!")
     expect(explanation).to_have_attribute("open", "")  # checked: now it says what happens and why
+    shoot(page, "explanation", explanation)
     expect(page.get_by_test_id("mark-shared-x-race-predict-x")).to_have_attribute("data-state", "passed")
 
     # Next lesson: the two withdrawals. Break it by stepping: both check, both read 10, both write.
