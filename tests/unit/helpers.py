@@ -52,6 +52,23 @@ def run(spec: dict) -> list[dict]:
     return collect(spec)
 
 
+def stepped(spec: dict, controls: list[dict]) -> list[dict]:
+    """A step-mode run driven by the learner's clicks (`controls`, sent in order), to its end."""
+    import threading
+
+    from playground.engine.runtime import Runtime
+
+    events: list[dict] = []
+    rt = Runtime(spec, events.append)
+    runner = threading.Thread(target=rt.run)
+    runner.start()
+    for message in controls:
+        rt.control(message)
+    runner.join(60)
+    assert not runner.is_alive(), "the stepped run did not end"
+    return events
+
+
 def kinds(events: list[dict], kind: str) -> list[dict]:
     return [e for e in events if e["kind"] == kind]
 

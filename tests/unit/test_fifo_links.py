@@ -10,7 +10,7 @@ from playground.engine.network.held import Delivery, HeldDeliveries
 from playground.engine.network.relay import LinkRelay
 from playground.engine.network.wire import Message
 from playground.engine.runtime import Runtime
-from tests.unit.helpers import finished, kinds, network, run
+from tests.unit.helpers import finished, kinds, network, run, stepped
 
 TWO = {"a": "send('b', 1)\nsend('b', 2)\n", "b": "print(recv().content, recv().content)\n"}
 
@@ -61,17 +61,10 @@ def test_a_duplicate_arrives_right_behind_its_original_unless_the_link_reorders(
 
 def test_in_step_mode_a_click_on_a_message_behind_another_is_refused_with_the_reason():
     spec = network(TWO, [{"a": "a", "b": "b"}], mode="step")
-    events: list[dict] = []
-    rt = Runtime(spec, events.append)
-    runner = threading.Thread(target=rt.run)
-    runner.start()
-    for message in ({"type": "step", "thread": "a/main"}, {"type": "step", "thread": "a/main"},
-                    {"type": "step", "thread": "b/main"}, {"type": "deliver", "msg": "m2"},
-                    {"type": "deliver", "msg": "m1"}, {"type": "deliver", "msg": "m2"},
-                    {"type": "step", "thread": "b/main"}):
-        rt.control(message)
-    runner.join(60)
-    assert not runner.is_alive()
+    events = stepped(spec, [{"type": "step", "thread": "a/main"}, {"type": "step", "thread": "a/main"},
+                            {"type": "step", "thread": "b/main"}, {"type": "deliver", "msg": "m2"},
+                            {"type": "deliver", "msg": "m1"}, {"type": "deliver", "msg": "m2"},
+                            {"type": "step", "thread": "b/main"}])
     assert finished(events)["outputs"]["b/main"] == ["1 2"]
     (refused,) = kinds(events, "step.refused")
     assert refused["requested"] == "deliver:m2"

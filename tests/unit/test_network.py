@@ -8,7 +8,7 @@ import threading
 import time
 
 from playground.engine.runtime import Runtime
-from tests.unit.helpers import finished, kinds, network, run
+from tests.unit.helpers import finished, kinds, network, run, stepped
 
 # The receivers wait for a condition, never for a quiet spell: a pause of the
 # machine must not end a drain early (then fates are never drawn, copies never counted).
@@ -179,16 +179,9 @@ def test_under_step_control_the_learner_delivers_messages_out_of_order_on_a_link
 def test_in_step_mode_a_click_delivers_a_chosen_message():
     spec = network({"a": "send('b', 1)\nsend('b', 2)\n", "b": "print(recv().content, recv().content)\n"},
                    [{"a": "a", "b": "b", "jitter_ms": 5}], mode="step")
-    events: list[dict] = []
-    rt = Runtime(spec, events.append)
-    runner = threading.Thread(target=rt.run)
-    runner.start()
-    for message in ({"type": "step", "thread": "a/main"}, {"type": "step", "thread": "a/main"},
-                    {"type": "step", "thread": "b/main"}, {"type": "deliver", "msg": "m2"},
-                    {"type": "deliver", "msg": "m1"}, {"type": "step", "thread": "b/main"}):
-        rt.control(message)
-    runner.join(60)
-    assert not runner.is_alive()
+    events = stepped(spec, [{"type": "step", "thread": "a/main"}, {"type": "step", "thread": "a/main"},
+                            {"type": "step", "thread": "b/main"}, {"type": "deliver", "msg": "m2"},
+                            {"type": "deliver", "msg": "m1"}, {"type": "step", "thread": "b/main"}])
     assert finished(events)["outputs"]["b/main"] == ["2 1"]
 
 
